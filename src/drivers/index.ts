@@ -1,0 +1,22 @@
+// Chooses the driver for an instrument: a plugin when one is given (or the protocol is Custom
+// and not simulated), the built-in simulator for sim:// and mock:// addresses, otherwise the
+// VISA driver, whose transport follows the address (TCPIP SOCKET, VXI-11, HiSLIP, serial, USBTMC).
+import type { Driver, DriverContext } from './driver.js';
+import { createSimDriver } from './sim/index.js';
+import { createVisaDriver } from './visa/index.js';
+import { createPluginDriver } from './plugin/index.js';
+
+export function isSimulatedAddress(address: string): boolean {
+  return /^(sim|mock):\/\//i.test(address);
+}
+
+export async function selectDriver(context: DriverContext): Promise<Driver> {
+  if (context.pluginPath) return createPluginDriver(context);
+  if (isSimulatedAddress(context.config.connection.address)) return createSimDriver(context);
+  if (context.api.protocol.type.toUpperCase() === 'CUSTOM' || context.config.connection.type.toUpperCase() === 'CUSTOM') {
+    return createPluginDriver(context);
+  }
+  return createVisaDriver(context);
+}
+
+export type { Driver, DriverContext, DriverCommand, DriverReply, DriverFactory } from './driver.js';
