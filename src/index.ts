@@ -2,3 +2,5 @@
 export type * from './config/types.js';
 export type * from './results/types.js';
 export type * from './drivers/driver.js';
+export { ConfigError, ParameterError, TemplateError, loadApiDefinition, loadInstrumentConfig, loadInstrument, resolveApiRef, renderTemplate, formatValue, bindCall, bindCliArguments, toRawValue, fromRawValue } from './config/index.js';
+export type { BoundCommand, CallArguments, LoadOptions } from './config/index.js';

@@ -23,6 +23,8 @@ export interface IoPort {
   channel?: number;
   /** For expanded ports: the suffix the group declared (e.g. `waveform`). */
   suffix?: string;
+  /** For `array` ports: the element type (`array<int>` → int32, otherwise float64). */
+  arrayDataType?: ArrayDataType;
 }
 
 export interface ParameterSpec {
@@ -62,6 +64,8 @@ export interface CommandSpec {
   /** Whether a reply is read: `query: true`, a template ending in `?`, or any outputs. */
   query: boolean;
   channelGroup?: string;
+  /** For channel commands: the group's channel parameter name (e.g. `channel`), under which the channel is bound. */
+  channelParameter?: string;
   timeoutMs?: number;
 }
 
