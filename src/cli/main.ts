@@ -3,6 +3,7 @@
 // registers itself here; failures print the reason on stderr and exit 1 (SPEC part 3).
 import { Command } from 'commander';
 import { CliError } from './cli-error.js';
+import { registerValidate } from './commands/validate.js';
 
 const program = new Command('instrument-server')
   .description('Run Lua measurement scripts against laboratory instruments')
@@ -12,6 +13,7 @@ const program = new Command('instrument-server')
 
 const registrations: Array<(program: Command) => void> = [
   // command registrations: one line per command module
+  registerValidate,
 ];
 for (const register of registrations) register(program);
 

@@ -12,3 +12,4 @@ export { bindCall, bindCliArguments, type BoundCommand, type CallArguments } fro
 export { toRawValue, fromRawValue } from './io-scaling.js';
 export { normaliseValueType, normaliseReturnType } from './value-types.js';
 export { schemaPath } from './schemas.js';
+export { validateApiFile, validateConfigFile } from './validation.js';
