@@ -1,0 +1,304 @@
+// One script's run inside a Lua thread: the Lua state, the host primitives runtime.lua calls,
+// argument binding, and the batching of what the script does into few messages.
+// The Lua code runs synchronously; when it must block (a wait, a barrier, a buffer fetch) this
+// thread posts the question and sleeps on Atomics.wait until the main thread has replied.
+import { readFileSync } from 'node:fs';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { LuaMultiReturn, type LuaEngine, type LuaFactory } from 'wasmoon';
+import { bindCall, type CallArguments } from '../config/binding.js';
+import type { LoadedInstrument, ParamValue } from '../config/types.js';
+import type { LogLine } from '../results/types.js';
+import { ChunkNames } from './chunk-names.js';
+import { ModuleResolver } from './module-resolver.js';
+import type { BlockingRequest, Reply, RunRequest, ScriptEvent, ThreadMessage } from './protocol.js';
+import { parseTarget, type CallTarget } from './target.js';
+import type { ScriptCall } from './types.js';
+
+const RUNTIME_SOURCE = readFileSync(new URL('./runtime.lua', import.meta.url), 'utf8');
+
+/** Staged calls are delivered in batches of at most this many (or earlier when the script blocks). */
+export const MAX_BATCH = 256;
+
+export function createEngine(factory: LuaFactory): Promise<LuaEngine> {
+  return factory.createEngine({ enableProxy: false, injectObjects: false, traceAllocations: true, openStandardLibs: true });
+}
+
+interface PendingRejection {
+  instrument: string;
+  verb: string;
+  params: Record<string, unknown>;
+  message: string;
+  line?: number;
+}
+
+export class LuaSession {
+  private readonly port: MessagePort;
+  private readonly signal: Int32Array;
+  private readonly instruments: Map<string, LoadedInstrument>;
+  private readonly modules: ModuleResolver;
+  private readonly targets = new Map<string, CallTarget | string>();
+  private readonly names = new ChunkNames();
+  private outbox: ScriptEvent[] = [];
+  private batch: ScriptCall[] | undefined;
+  private nextIndex = 0;
+  private nextSeq = 0;
+  private rejection: { index: number; pending: PendingRejection } | undefined;
+
+  constructor(
+    private readonly engine: LuaEngine,
+    private readonly request: RunRequest,
+  ) {
+    this.port = request.port;
+    this.signal = new Int32Array(request.signal);
+    this.instruments = request.instruments;
+    this.modules = new ModuleResolver(request.searchPaths);
+  }
+
+  /** Runs the script to its end and reports the end to the main thread. */
+  run(): void {
+    const end = this.execute();
+    this.post({ events: this.takeOutbox(), end });
+  }
+
+  private execute(): NonNullable<ThreadMessage['end']> {
+    const { engine, request } = this;
+    engine.global.setMemoryMax(request.memoryLimitBytes);
+    let outcome: { error: string; traceback: string } | null | undefined;
+    try {
+      engine.global.loadString(RUNTIME_SOURCE, '=(context)');
+      engine.global.pushValue(this.primitives());
+      engine.global.pushValue(request.mode);
+      const [runScript] = engine.global.runSync(2) as unknown as [(source: string, chunk: string) => typeof outcome];
+      outcome = runScript(request.source, this.chunkAlias(request.chunkName));
+    } catch (err) {
+      // Only a failure of the runtime itself (or memory exhausted while setting up) lands here.
+      outcome = { error: err instanceof Error ? err.message.split('\n')[0]! : String(err), traceback: '' };
+    } finally {
+      this.flushBatch();
+    }
+    if (outcome === null || outcome === undefined) return { ok: true };
+    const memoryExceeded = /not enough memory/.test(outcome.error);
+    return {
+      ok: false,
+      error: this.expandAliases(outcome.error),
+      traceback: this.expandAliases(shortenTraceback(outcome.traceback)),
+      memoryExceeded,
+    };
+  }
+
+  /** The JS functions runtime.lua calls; they never throw into Lua, they return error values. */
+  private primitives(): Record<string, (...args: never[]) => unknown> {
+    return {
+      call: (target: unknown, line: number | null, ...args: unknown[]) => this.call(target, line, args),
+      rejected: (index: number, source: string | null) => this.rejected(index, source),
+      wait: (index: number) => this.wait(index),
+      fetch: (bufferId: string) => this.fetchBuffer(bufferId),
+      parallelBegin: () => this.parallel('parallelBegin'),
+      parallelEnd: () => this.parallel('parallelEnd'),
+      barrier: () => {
+        this.block({ kind: 'barrier', seq: ++this.nextSeq });
+      },
+      log: (level: LogLine['level'], message: string) => {
+        this.outbox.push({ kind: 'log', line: { at_ms: Date.now(), level, message } });
+        this.flush();
+      },
+      findModule: (name: unknown) => this.findModule(name),
+    };
+  }
+
+  // --- calls ---------------------------------------------------------------------------------
+
+  /** Binds one call. Returns its index, or (index, message) when it was rejected. */
+  private call(targetText: unknown, line: number | null, args: unknown[]): number | LuaMultiReturn {
+    const index = this.nextIndex++;
+    const lineNumber = typeof line === 'number' && line > 0 ? line : undefined;
+    let target = typeof targetText === 'string' ? this.targets.get(targetText) : undefined;
+    if (target === undefined) {
+      target = parseTarget(targetText);
+      if (typeof targetText === 'string') this.targets.set(targetText, target);
+    }
+    if (typeof target === 'string') {
+      return this.reject(index, { instrument: String(targetText ?? ''), verb: '', params: positionalParams(args), message: target, line: lineNumber });
+    }
+    const instrument = this.instruments.get(target.instrument);
+    const callArgs = toCallArguments(args);
+    if (instrument === undefined) {
+      const known = [...this.instruments.keys()];
+      const message = `unknown instrument ${target.instrument} (${known.length > 0 ? `started: ${known.join(', ')}` : 'no instruments are started'})`;
+      return this.reject(index, { instrument: target.label, verb: target.verb, params: describeArgs(callArgs), message, line: lineNumber });
+    }
+    let params;
+    try {
+      params = bindCall(instrument, target.verb, callArgs, target.channel).params;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return this.reject(index, { instrument: target.label, verb: target.verb, params: describeArgs(callArgs, instrument, target.verb), message, line: lineNumber });
+    }
+    const call: ScriptCall = { index, instrument: target.instrument, verb: target.verb, params };
+    if (target.channel !== undefined) call.channel = target.channel;
+    if (lineNumber !== undefined) call.line = lineNumber;
+    if (this.batch === undefined) {
+      this.batch = [];
+      this.outbox.push({ kind: 'calls', calls: this.batch });
+    }
+    this.batch.push(call);
+    if (this.batch.length >= MAX_BATCH) this.flush();
+    return index;
+  }
+
+  private reject(index: number, pending: PendingRejection): LuaMultiReturn {
+    // runtime.lua asks for the file name only now (rejected()), which keeps accepted calls cheap.
+    this.rejection = { index, pending };
+    return multi(index, pending.message);
+  }
+
+  private rejected(index: number, source: string | null): string {
+    const rejection = this.rejection;
+    this.rejection = undefined;
+    if (rejection === undefined || rejection.index !== index) return 'rejected call lost its details (runtime bug)';
+    const { pending } = rejection;
+    const where = source !== null && pending.line !== undefined ? `${this.expandAliases(source)}:${pending.line}: ` : '';
+    const error = `${where}${pending.message}`;
+    this.batch = undefined;
+    this.outbox.push({
+      kind: 'rejected',
+      call: { index, instrument: pending.instrument, verb: pending.verb, params: pending.params, error, ...(pending.line !== undefined ? { line: pending.line } : {}) },
+    });
+    return error;
+  }
+
+  private parallel(kind: 'parallelBegin' | 'parallelEnd'): void {
+    this.batch = undefined;
+    this.outbox.push({ kind });
+    this.flush();
+  }
+
+  // --- blocking ------------------------------------------------------------------------------
+
+  private wait(index: number): LuaMultiReturn {
+    const reply = this.block({ kind: 'wait', seq: ++this.nextSeq, index });
+    if (reply.kind !== 'wait') return multi(false, 'protocol error: expected a wait reply');
+    const { value } = reply;
+    if (!value.ok) return multi(false, value.error);
+    const r = value.value;
+    switch (r.type) {
+      case 'void': return multi(true, 'void');
+      case 'buffer': return multi(true, 'buffer', r.buffer_id, r.element_count, r.data_type);
+      default: return multi(true, r.type, r.value);
+    }
+  }
+
+  private fetchBuffer(bufferId: string): LuaMultiReturn {
+    if (typeof bufferId !== 'string') return multi(false, 'buffer id must be a string');
+    const reply = this.block({ kind: 'fetchBuffer', seq: ++this.nextSeq, bufferId });
+    if (reply.kind !== 'fetchBuffer') return multi(false, 'protocol error: expected a buffer reply');
+    return reply.ok ? multi(true, reply.values) : multi(false, reply.error);
+  }
+
+  /** Sends everything pending with the question and sleeps until the answer is there. */
+  private block(request: BlockingRequest): Reply {
+    let seen = Atomics.load(this.signal, 0);
+    this.post({ events: this.takeOutbox(), request });
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received !== undefined) {
+        const reply = received.message as Reply;
+        if (reply.seq === request.seq) return reply;
+        continue; // a stale answer cannot happen with one question at a time, but never mix them up
+      }
+      Atomics.wait(this.signal, 0, seen);
+      seen = Atomics.load(this.signal, 0);
+    }
+  }
+
+  // --- outgoing ------------------------------------------------------------------------------
+
+  private flush(): void {
+    if (this.outbox.length > 0) this.post({ events: this.takeOutbox() });
+  }
+
+  private flushBatch(): void {
+    this.batch = undefined;
+  }
+
+  private takeOutbox(): ScriptEvent[] {
+    const events = this.outbox;
+    this.outbox = [];
+    this.batch = undefined;
+    return events;
+  }
+
+  private post(message: ThreadMessage): void {
+    this.port.postMessage(message);
+  }
+
+  // --- modules and names ---------------------------------------------------------------------
+
+  private findModule(name: unknown): LuaMultiReturn {
+    const found = this.modules.find(name);
+    if (found.found) return multi(found.source, this.chunkAlias(this.modules.displayName(found.path)));
+    if ('refused' in found) return multi(undefined, undefined, found.refused);
+    return multi(undefined, found.tried.map((path) => `\n\tno file '${path}'`).join(''));
+  }
+
+  private chunkAlias(name: string): string {
+    return this.names.alias(name);
+  }
+
+  private expandAliases(text: string): string {
+    return this.names.expand(text);
+  }
+}
+
+function multi(...values: unknown[]): LuaMultiReturn {
+  const result = new LuaMultiReturn();
+  result.push(...values);
+  return result;
+}
+
+/** Lua arguments → bindCall's arguments: one non-sequence table binds by name, anything else by position. */
+function toCallArguments(args: unknown[]): CallArguments {
+  if (args.length === 1 && isPlainTable(args[0])) return { named: args[0] };
+  return { positional: args.map(toParamValue) as ParamValue[] };
+}
+
+function isPlainTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Lua nil arrives as null (an absent positional argument); tables with holes as objects keyed "1", "2". */
+function toParamValue(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (isPlainTable(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return [];
+    if (keys.every((k) => /^\d+$/.test(k))) return value; // a sparse array: left for bindCall to refuse as ill-typed
+  }
+  return value;
+}
+
+/** The arguments of a rejected call as recorded: named as written, positional by declared name where known. */
+function describeArgs(args: CallArguments, instrument?: LoadedInstrument, verb?: string): Record<string, unknown> {
+  if (args.named !== undefined) return { ...args.named };
+  const declared = instrument && verb ? instrument.api.commands[verb]?.parameters : undefined;
+  const out: Record<string, unknown> = {};
+  (args.positional ?? []).forEach((value, i) => {
+    if (value !== undefined) out[declared?.[i]?.name ?? `#${i + 1}`] = value;
+  });
+  return out;
+}
+
+function positionalParams(args: unknown[]): Record<string, unknown> {
+  return describeArgs({ positional: args.map(toParamValue) as ParamValue[] });
+}
+
+/** Keeps the frames of the script and its modules; drops the runtime's own and C frames. */
+function shortenTraceback(traceback: string): string {
+  const lines = traceback
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'stack traceback:' && !l.startsWith('[C]') && !l.startsWith('(context)') && !l.startsWith('(...tail calls...)'));
+  const kept = lines.slice(0, 8);
+  if (lines.length > kept.length) kept.push(`... ${lines.length - kept.length} more`);
+  return kept.join('\n');
+}
