@@ -26,6 +26,8 @@ export interface WireResult {
   ok: boolean;
   value?: WireValue;
   error?: string;
+  /** Set when the command failed because it ran past its timeout. */
+  timedOut?: boolean;
   /** Epoch ms (fractional) when the driver started and finished the command. */
   startedAt: number;
   finishedAt: number;

@@ -1,5 +1,11 @@
-// Placeholder until the simulator lands (issue 2); replaced by the simulator driver.
+// The built-in simulator for `sim://` and `mock://` addresses (any protocol). See sim-driver.ts
+// for what it answers and model.ts for the `sim:` section of a configuration.
 import type { Driver, DriverContext } from '../driver.js';
+import { SimDriver } from './sim-driver.js';
+
 export function createSimDriver(context: DriverContext): Driver {
-  throw new Error(`Instrument ${context.instrument}: the simulator driver is not built yet`);
+  return new SimDriver(context);
 }
+
+export { SimDriver } from './sim-driver.js';
+export { readSimModel, type SimModel, type SimOutputModel, type SimCommandModel } from './model.js';
