@@ -1,0 +1,38 @@
+// Builds the DriverContext and DriverCommands the VISA tests and the bench hand to the driver,
+// so they read like a configuration: an address, connection options, commands with return types.
+import type { ApiDefinition, ArrayDataType, CommandSpec, ReturnType } from '../../../config/types.js';
+import type { DriverCommand, DriverContext } from '../../driver.js';
+
+export function visaContext(address: string, options: Record<string, unknown> = {}, timeoutMs = 2000, baudrate?: number): DriverContext {
+  const api: ApiDefinition = {
+    apiVersion: '1.0',
+    instrument: { vendor: 'ACME', model: 'SIM-488', identifier: 'sim' },
+    protocol: { type: 'VISA' },
+    io: [],
+    channelGroups: [],
+    commands: {},
+    sourcePath: '/dev/null',
+  };
+  return {
+    instrument: 'DMM1',
+    api,
+    config: {
+      name: 'DMM1',
+      apiPath: '/dev/null',
+      configPath: '',
+      connection: { type: 'VISA', address, timeoutMs, baudrate, options, custom: {} },
+      startup: { initCommands: [], delayMs: 0 },
+      ioConfig: {},
+    },
+    log: () => undefined,
+  };
+}
+
+let nextId = 1;
+
+/** A command as the worker would pass it: `text` is the rendered template. */
+export function visaCommand(verb: string, text: string, returns: ReturnType, options: { arrayDataType?: ArrayDataType; timeoutMs?: number } = {}): DriverCommand {
+  const query = text.trim().endsWith('?');
+  const spec: CommandSpec = { verb, template: text, parameters: [], outputs: [], returns, query, arrayDataType: options.arrayDataType };
+  return { id: nextId++, verb, spec, params: {}, text, expectsResponse: query, timeoutMs: options.timeoutMs ?? 2000 };
+}
