@@ -14,7 +14,7 @@ local getinfo, traceback = debug.getinfo, debug.traceback
 local raw_load = load
 local type, select, tostring, error, xpcall, pcall = type, select, tostring, error, xpcall, pcall
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
-local tointeger, concat, pack = math.tointeger, table.concat, table.pack
+local tointeger, concat, pack, unpack = math.tointeger, table.concat, table.pack, table.unpack
 
 -- Frames of this file are left out of positions and tracebacks.
 local RUNTIME_SOURCE = '(context)'
@@ -88,7 +88,7 @@ function Handle.wait(h)
     r = pack(to_lua(host_wait(h.index)))
     settled[h] = r
   end
-  return r[1], r[2]
+  return unpack(r, 1, r.n)
 end
 
 ---------------------------------------------------------------------------------------------
