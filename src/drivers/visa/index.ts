@@ -30,7 +30,11 @@ export function createTransport(context: DriverContext, options: VisaOptions): T
     case 'hislip':
       return new HislipTransport(resource.host, resource.port, resource.device);
     case 'serial':
-      return new SerialTransport(serialSettings(resource.path, baudrate, { ...custom, ...extra }), options.readTermination);
+      try {
+        return new SerialTransport(serialSettings(resource.path, baudrate, { ...custom, ...extra }), options.readTermination);
+      } catch (error) {
+        throw new Error(`Instrument ${context.instrument}: ${(error as Error).message}`);
+      }
     case 'usbtmc':
       return new UsbtmcTransport(resource.path, options.readTermination);
   }

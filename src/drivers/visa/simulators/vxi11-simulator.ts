@@ -147,7 +147,8 @@ export class Vxi11Simulator {
           this.timers.add(timer);
           return undefined;
         }
-        const size = Math.max(1, requestSize);
+        // Like many instruments, hand out at most 64 KiB per device_read.
+        const size = Math.max(1, Math.min(requestSize, 0x10000));
         const chunk = output.subarray(0, size);
         const rest = output.subarray(chunk.length);
         link.output = rest.length > 0 ? rest : undefined;
