@@ -197,6 +197,7 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return `an array [${value.slice(0, 4).map((v) => JSON.stringify(v)).join(', ')}${value.length > 4 ? ', …' : ''}]`;
   if (typeof value === 'object') return 'a table/object';
+  if (typeof value === 'number') return `number ${value}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

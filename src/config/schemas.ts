@@ -64,10 +64,13 @@ function describe(error: ErrorObject, file: YamlFile): string | undefined {
     case 'enum':
       return problemAt(file, path, `${JSON.stringify(valueAt(file.data, path))} is not allowed; must be one of ${params.allowedValues.join(', ')}`);
     case 'pattern':
-      if (params.propertyName !== undefined) {
-        return problemAt(file, [...path, params.propertyName], `name ${JSON.stringify(params.propertyName)} must match ${params.pattern}`);
+      // Inside propertyNames ajv puts the offending key on the error itself.
+      if (error.propertyName !== undefined) {
+        return problemAt(file, [...path, error.propertyName], `name ${JSON.stringify(error.propertyName)} must match ${params.pattern}`);
       }
       return problemAt(file, path, `${JSON.stringify(valueAt(file.data, path))} must match ${params.pattern}`);
+    case 'not':
+      return problemAt(file, path, `must not be ${JSON.stringify(valueAt(file.data, path))}`);
     case 'type':
       return problemAt(file, path, `must be ${String(params.type).replace(',', ' or ')}, got ${kindOf(valueAt(file.data, path))}`);
     default:

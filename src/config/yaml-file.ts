@@ -1,7 +1,7 @@
 // Reads one YAML file and keeps what is needed to point at lines later: the parsed document and
 // a LineCounter, so schema and cross-check problems can say "line 12" instead of only a path.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { ConfigError } from './errors.js';
 
 export interface YamlFile {
@@ -40,10 +40,20 @@ export function readYamlFile(path: string, what = 'file'): YamlFile {
 /** The 1-based line of the node at `path`, or of its nearest existing ancestor. */
 export function lineOf(file: YamlFile, path: YamlPath): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? file.document.contents : file.document.getIn(path.slice(0, depth), true);
+    // A mapping entry is pointed at by its key: that is the line a reader looks for.
+    const key = depth > 0 ? keyNode(file, path.slice(0, depth)) : undefined;
+    const node = key ?? (depth === 0 ? file.document.contents : file.document.getIn(path.slice(0, depth), true));
     if (isNode(node) && node.range) return file.lineCounter.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+function keyNode(file: YamlFile, path: YamlPath): unknown {
+  const last = path[path.length - 1];
+  if (typeof last !== 'string') return undefined;
+  const parent = path.length === 1 ? file.document.contents : file.document.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === last)?.key;
 }
 
 /** `commands.SET.parameters[0].type` for display. */
