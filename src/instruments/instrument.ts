@@ -101,6 +101,9 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
   private worker: WorkerProcess | undefined;
   private identity: string | undefined;
   private lastError: string | undefined;
+  /** Why a failed instrument has no worker any more (cause; restart policy). */
+  private givenUp: string | undefined;
+  private lastCause = '';
   private restarts = 0;
   private consecutiveFailures = 0;
   private readyAt = 0;
@@ -153,7 +156,7 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
   /** Queues a command for the worker. Never rejects: failures resolve as `{ ok: false, error }`. */
   execute(command: InstrumentCommand): Promise<CommandOutcome> {
     if (this.state === 'stopping' || this.state === 'stopped') return Promise.resolve(this.refuse(command, 'instrument stopped'));
-    if (this.state === 'failed') return Promise.resolve(this.refuse(command, `worker is not running (${this.lastError ?? 'restarting is disabled'})`));
+    if (this.state === 'failed') return Promise.resolve(this.refuse(command, `worker is not running (${this.givenUp ?? 'restarting is disabled'})`));
     const wire: WireCommand = { id: ++this.nextId, verb: command.verb, params: command.params };
     if (command.channel !== undefined) wire.channel = command.channel;
     if (command.timeoutMs !== undefined) wire.timeoutMs = command.timeoutMs;
@@ -347,6 +350,7 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
     this.clearBackstop();
     worker.kill('SIGKILL');
     const head = this.pending.values().next().value;
+    this.lastCause = cause;
     const error = `Instrument ${this.name}: ${cause}`;
     this.lastError = head?.sent ? `${error} while executing ${head.wire.verb}` : error;
     this.failPending((entry) => (entry === head ? this.lastError! : `${this.lastError}; ${entry.wire.verb} was queued behind it`), false);
@@ -362,7 +366,8 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
     if (!policy.enabled || (policy.maxRestarts !== undefined && this.restarts >= policy.maxRestarts)) {
       this.state = 'failed';
       const reason = policy.enabled ? `gave up after ${this.restarts} restarts` : 'restarting is disabled';
-      this.lastError = `${this.lastError ?? `Instrument ${this.name}: worker stopped`} (${reason})`;
+      this.givenUp = `${this.lastCause}; ${reason}`;
+      this.lastError = `Instrument ${this.name}: ${this.givenUp}`;
       this.failPending(() => this.lastError!, true);
       return;
     }
@@ -382,7 +387,8 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
       if ((this.state as State) === 'ready') this.emit('restarted', restarted);
     } catch (error) {
       if (this.state !== 'restarting') return;
-      this.lastError = `Instrument ${this.name}: restart failed: ${messageOf(error)}`;
+      this.lastCause = `restart failed: ${messageOf(error)}`;
+      this.lastError = `Instrument ${this.name}: ${this.lastCause}`;
       this.emit('crashed', { error: this.lastError });
       this.scheduleRestart();
     }

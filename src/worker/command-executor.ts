@@ -134,6 +134,8 @@ export class CommandExecutor {
         this.armWatchdog();
       }
     }, Math.max(0, current.deadline - now()));
+    // The IPC channel keeps the worker alive; this timer must not delay its exit after shutdown.
+    this.watchdog.unref();
   }
 
   private toWire(value: ConvertedValue): WireValue {
