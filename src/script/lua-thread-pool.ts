@@ -1,6 +1,9 @@
 // A small pool of started Lua threads (worker_threads running lua-thread.js), so a script starts
 // without waiting for the WebAssembly module to load. A thread runs one script at a time; after a
-// clean end it goes back to the pool, after a cancel or a limit it is terminated and replaced.
+// clean end it goes back to the pool (warm threads are worth keeping: their JIT has compiled the
+// hot path), after a cancel or a limit it is terminated and replaced. At least `size` threads
+// exist at any time; more are started when more scripts run at once, and the extra ones are
+// stopped when they come back.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 const THREAD_SCRIPT = new URL('./lua-thread.js', import.meta.url);
@@ -75,7 +78,6 @@ export class LuaThreadPool {
     for (;;) {
       if (this.closed) throw new Error('the script runner is closed');
       const thread = this.idle.shift() ?? this.spawn();
-      this.refill();
       thread.worker.ref(); // a script waiting for its thread keeps the process alive
       if (await thread.ready()) {
         if (this.closed) {
@@ -86,6 +88,7 @@ export class LuaThreadPool {
         return thread;
       }
       this.all.delete(thread);
+      this.refill();
     }
   }
 
@@ -117,7 +120,7 @@ export class LuaThreadPool {
   }
 
   private refill(): void {
-    while (!this.closed && this.idle.length < this.size) this.idle.push(this.spawn());
+    while (!this.closed && this.all.size < this.size) this.idle.push(this.spawn());
   }
 
   private spawn(): LuaThread {

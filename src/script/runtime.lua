@@ -15,6 +15,7 @@ local raw_load = load
 local type, select, tostring, error, xpcall, pcall = type, select, tostring, error, xpcall, pcall
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
 local tointeger, concat, pack, unpack = math.tointeger, table.concat, table.pack, table.unpack
+local co_create, co_resume, co_status, co_close = coroutine.create, coroutine.resume, coroutine.status, coroutine.close
 
 -- Frames of this file are left out of positions and tracebacks.
 local RUNTIME_SOURCE = '(context)'
@@ -98,10 +99,6 @@ local in_parallel = false
 -- The traceback of an error raised inside a parallel block, kept for when it is re-raised.
 local saved_error, saved_traceback = nil, nil
 
-local function keep_traceback(e)
-  saved_error, saved_traceback = e, traceback('', 2)
-  return e
-end
 
 local context = { mode = mode }
 
@@ -138,10 +135,21 @@ function context.parallel(self, fn)
   if type(fn) ~= 'function' then error('context:parallel expects a function, got ' .. type(fn), 2) end
   in_parallel = true
   host_parallel_begin()
-  local ok, err = xpcall(fn, keep_traceback)
+  -- The block runs as its own coroutine so that a coroutine.yield inside it cannot leave the
+  -- block open (a yield across an xpcall would suspend it between begin and end).
+  local co = co_create(fn)
+  local ok, err = co_resume(co)
+  if ok and co_status(co) ~= 'dead' then
+    co_close(co)
+    ok, err = false, nil
+  end
   in_parallel = false
   host_parallel_end()
-  if not ok then error(err, 0) end
+  if not ok then
+    if err == nil then error('coroutine.yield inside a context:parallel block is not allowed', 2) end
+    saved_error, saved_traceback = err, traceback(co, '', 0)
+    error(err, 0)
+  end
   if interactive then host_barrier() end
 end
 

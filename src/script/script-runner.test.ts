@@ -410,3 +410,53 @@ test('a thread is reused for the next script, which starts from a clean Lua stat
   assert.deepEqual(await second.ended, { ok: true });
   assert.equal(host.logs[0]!.message, 'nil');
 });
+
+test('coroutine.yield inside a parallel block is an error and the block is still closed', async (t) => {
+  const host = new RecordingHost();
+  const { end } = await run(t, [
+    'local co = coroutine.wrap(function()',
+    '  context:parallel(function() context:call("DAC1.RESET") coroutine.yield() end)',
+    'end)',
+    'co()',
+  ].join('\n'), host);
+  // coroutine.wrap adds the position where the coroutine was resumed (standard Lua 5.4).
+  assert.equal(end.error, 'test.lua:4: test.lua:2: coroutine.yield inside a context:parallel block is not allowed');
+  assert.deepEqual(host.trace(), ['parallelBegin', 'call 0', 'parallelEnd']);
+});
+
+test('context:call works inside coroutines', async (t) => {
+  const host = new RecordingHost((c) => ({ type: 'double', value: c.index }));
+  const { end } = await run(t, `
+    local gen = coroutine.wrap(function()
+      for i = 1, 3 do coroutine.yield(context:call("DMM1.MEASURE_CURRENT")) end
+    end)
+    assert(gen() == 0 and gen() == 1 and gen() == 2)
+  `, host, { mode: 'interactive' });
+  assert.deepEqual(end, { ok: true });
+});
+
+test('the example lab scripts run against the example instruments', async (t) => {
+  const { loadInstrument } = await import('../config/index.js');
+  const lab = new URL('../../examples/lab/', import.meta.url).pathname;
+  const labInstruments = new Map(['dac1.yaml', 'dmm1.yaml', 'scope1.yaml'].map((f) => loadInstrument(join(lab, 'configs', f))).map((i) => [i.config.name, i]));
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const runner = runnerFor(t);
+  for (const file of readdirSync(join(lab, 'scripts')).filter((f) => f.endsWith('.lua'))) {
+    const host = new RecordingHost((c) => {
+      const spec = labInstruments.get(c.instrument)!.api.commands[c.verb]!;
+      switch (spec.returns) {
+        case 'void': return { type: 'void' };
+        case 'array': return { type: 'buffer', buffer_id: 'b1', element_count: 1000, data_type: 'float64' };
+        case 'string': return { type: 'string', value: 'x' };
+        case 'bool': return { type: 'bool', value: true };
+        case 'int64': return { type: 'int64', value: 1 };
+        default: return { type: 'double', value: 0.5 };
+      }
+    });
+    const path = join(lab, 'scripts', file);
+    const execution = runner.run({ source: readFileSync(path, 'utf8'), chunkName: path, scriptDir: join(lab, 'scripts'), mode: 'interactive', instruments: labInstruments }, host);
+    assert.deepEqual(await execution.ended, { ok: true }, file);
+    assert.deepEqual(host.rejections, [], file);
+    assert.ok(host.calls.length > 0, file);
+  }
+});
