@@ -6,3 +6,9 @@ export { ConfigError, ParameterError, TemplateError, loadApiDefinition, loadInst
 export type { BoundCommand, CallArguments, LoadOptions } from './config/index.js';
 export { ScriptRunner, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIME_LIMIT_MS } from './script/index.js';
 export type { ScriptCall, RejectedCall, WaitValue, ScriptHost, ScriptOptions, ScriptExecution, ScriptEnd, ScriptRunnerOptions } from './script/index.js';
+export { JobStore, STORE_FILE_NAME, INTERRUPTED_JOB_ERROR, JobIdGenerator, JOB_ID_PATTERN } from './store/index.js';
+export type { NewJob, JobStatusFields, StoredBuffer, SavedInstrument, Recovery } from './store/index.js';
+export { JobQueue, CANCELED_BY_REQUEST, CANCELED_BY_STOP, JOB_STATUSES, FINISHED_STATUSES, toJobInfo, JobError, JobNotFoundError, JobStateError, JobNotFinishedError, JobSubmitError, QueueStoppedError } from './jobs/index.js';
+export type { Job, JobInfo, JobStatus, JobType, ScriptMode, JobResultResponse, PartialJobResult, MeasureExecution, MeasureStarter, JobProgress, JobQueueOptions, JobQueueEvents, JobHandler, MeasureRequest, SubmitOptions, QueueLogger } from './jobs/index.js';
+export { RpcServer, RpcClient, rpcPortFromEnv, isLoopback, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, DEFAULT_BODY_LIMIT_BYTES, RPC_PARAM_SCHEMAS, RpcError, RpcServerStartError, DaemonUnreachableError, RpcCommandError, RpcProtocolError } from './rpc/index.js';
+export type { RpcServerOptions, RpcHandler, RpcHandlers, RpcRequestContext, RpcAddress, RpcLogger, RpcClientOptions, RpcAnswer, RpcOk, RpcCommandParams, KnownRpcCommand } from './rpc/index.js';
