@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import { registerValidate } from './commands/validate.js';
+import { registerTest } from './commands/test.js';
 
 const program = new Command('instrument-server')
   .description('Run Lua measurement scripts against laboratory instruments')
@@ -14,6 +15,7 @@ const program = new Command('instrument-server')
 const registrations: Array<(program: Command) => void> = [
   // command registrations: one line per command module
   registerValidate,
+  registerTest,
 ];
 for (const register of registrations) register(program);
 

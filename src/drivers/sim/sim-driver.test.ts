@@ -97,3 +97,13 @@ test('delays apply globally and per verb; a configured failure fails connect', a
   const broken = simulator({ sim: { fail_connect: 'instrument unplugged' } });
   await assert.rejects(broken.driver.connect(), { message: 'instrument unplugged' });
 });
+
+test('a setting with a model value starts there and reads back what was set afterwards', async () => {
+  const sim = simulator({ sim: { outputs: { range: { value: 10 }, voltage: { from: 'range', gain: 0.5 } } } });
+  await sim.driver.connect();
+  assert.equal(await sim.call('GET_RANGE'), 10);
+  assert.equal(await sim.call('MEASURE'), 5, 'outputs follow the setting\'s initial value');
+  await sim.call('SET_RANGE', { range: 2 });
+  assert.equal(await sim.call('GET_RANGE'), 2);
+  assert.equal(await sim.call('MEASURE'), 1);
+});

@@ -79,9 +79,12 @@ export class SimDriver implements Driver {
     const model = port.modelNames.map((name) => this.model.outputs[name]).find((m) => m !== undefined);
     if (spec.returns === 'array' || port.type === 'array') return this.waveform(spec, model);
     if (spec.returns === 'void') return { value: null };
-    if (model) return { value: convert(this.scalar(model, spec, channel), spec.returns) };
     const known = this.remembered.get(port.key);
-    if (known !== undefined || REMEMBERED_ROLES.has(port.role ?? '')) return { value: convert(known ?? defaultFor(spec.returns), spec.returns) };
+    const isSetting = REMEMBERED_ROLES.has(port.role ?? '');
+    // A setting reads back what was set; its model (if any) only gives the value before that.
+    if (isSetting && known !== undefined) return { value: convert(known, spec.returns) };
+    if (model) return { value: convert(this.scalar(model, spec, channel), spec.returns) };
+    if (known !== undefined || isSetting) return { value: convert(known ?? defaultFor(spec.returns), spec.returns) };
     return { value: defaultFor(spec.returns) };
   }
 
@@ -128,7 +131,8 @@ export class SimDriver implements Driver {
     if (model.from === undefined && typeof model.value !== 'number' && model.value !== undefined) return model.value;
     let base = typeof model.value === 'number' ? model.value : 0;
     if (model.from !== undefined) {
-      const source = this.remembered.get(this.portView(model.from, spec, channel).key) ?? this.remembered.get(`0:${model.from}`);
+      const source = this.remembered.get(this.portView(model.from, spec, channel).key) ?? this.remembered.get(`0:${model.from}`)
+        ?? this.model.outputs[model.from]?.value;
       base = toNumber(source) * model.gain;
     }
     let value = base + model.offset;
