@@ -1,0 +1,66 @@
+// The RPC commands of SPEC part 2 and spec/JOB_SCHEDULING.md, each a thin call into the
+// server. Params arrive already checked against the schemas in rpc/command-params.ts; answers
+// use the seed's field names (job_id, status, created_at, jobs, result, ...).
+import { validateApiFile, validateConfigFile } from '../config/index.js';
+import { RpcError, type RpcHandlers } from '../rpc/index.js';
+import type { InstrumentServer } from './instrument-server.js';
+import { runOneCommand } from './one-command.js';
+import { discoverPlugins, listPlugins } from '../drivers/plugin/discovery.js';
+
+export function buildRpcHandlers(server: InstrumentServer): RpcHandlers {
+  const file = (path: string, what: string): string => {
+    try {
+      return server.resolveExistingFile(path, what);
+    } catch (error) {
+      throw new RpcError((error as Error).message, 400);
+    }
+  };
+  return {
+    daemon: async (params) => {
+      if (params.action === 'stop') {
+        if (!server.requestStop()) throw new RpcError('this server is embedded in another program and cannot be stopped over RPC', 400);
+        return { stopping: true, pid: process.pid };
+      }
+      return { running: true, pid: process.pid, uptime_s: Math.round(process.uptime()), instruments: server.listInstruments(), rpc: server.rpc?.url };
+    },
+    start: async (params) => {
+      const status = await server.startInstrument(file(params.config_path, 'instrument configuration'), {
+        pluginPath: params.plugin_path === undefined ? undefined : file(params.plugin_path, 'plugin'),
+      });
+      return { name: status.name, status };
+    },
+    stop: async (params) => {
+      await server.stopInstrument(params.name);
+      return { name: params.name, stopped: true };
+    },
+    // status and list answer at once, never behind measure jobs (the fast track of the seed).
+    status: async (params) => server.instrumentStatus(params.name),
+    list: async () => ({ instruments: server.listInstruments() }),
+    submit_measure: async (params) => {
+      const job_id = await server.submitMeasure({
+        scriptPath: params.script_path,
+        script: params.script,
+        mode: params.mode,
+        name: params.name,
+        tags: params.tags,
+      });
+      return { job_id };
+    },
+    job_status: async (params) => server.jobStatus(params.job_id),
+    job_result: async (params) => server.jobResult(params.job_id, { partial: params.partial }),
+    job_list: async () => ({ jobs: server.jobList() }),
+    job_cancel: async (params) => server.cancelJob(params.job_id),
+    test: async (params) => {
+      const outcome = await runOneCommand(file(params.config_path, 'instrument configuration'), params.verb, params.params ?? {}, { cwd: server.cwd });
+      if (!outcome.ok) throw new RpcError(outcome.error, 422, { result: outcome });
+      return { result: outcome.value };
+    },
+    plugins: async () => ({ plugins: await listPlugins() }),
+    discover: async (params) => ({ plugins: await discoverPlugins(params.paths ?? []) }),
+    validate: async (params) => {
+      const path = file(params.path, params.kind === 'api' ? 'API definition' : 'instrument configuration');
+      const problems = params.kind === 'api' ? validateApiFile(path) : validateConfigFile(path, { cwd: server.cwd });
+      return { valid: problems.length === 0, problems };
+    },
+  };
+}
