@@ -10,5 +10,10 @@ export { JobStore, STORE_FILE_NAME, INTERRUPTED_JOB_ERROR, JobIdGenerator, JOB_I
 export type { NewJob, JobStatusFields, StoredBuffer, SavedInstrument, Recovery } from './store/index.js';
 export { JobQueue, CANCELED_BY_REQUEST, CANCELED_BY_STOP, JOB_STATUSES, FINISHED_STATUSES, toJobInfo, JobError, JobNotFoundError, JobStateError, JobNotFinishedError, JobSubmitError, QueueStoppedError } from './jobs/index.js';
 export type { Job, JobInfo, JobStatus, JobType, ScriptMode, JobResultResponse, PartialJobResult, MeasureExecution, MeasureStarter, JobProgress, JobQueueOptions, JobQueueEvents, JobHandler, MeasureRequest, SubmitOptions, QueueLogger } from './jobs/index.js';
-export { RpcServer, RpcClient, rpcPortFromEnv, isLoopback, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, DEFAULT_BODY_LIMIT_BYTES, RPC_PARAM_SCHEMAS, RpcError, RpcServerStartError, DaemonUnreachableError, RpcCommandError, RpcProtocolError } from './rpc/index.js';
-export type { RpcServerOptions, RpcHandler, RpcHandlers, RpcRequestContext, RpcAddress, RpcLogger, RpcClientOptions, RpcAnswer, RpcOk, RpcCommandParams, KnownRpcCommand } from './rpc/index.js';
+export { RpcServer, RpcClient, jobCommands, rpcPortFromEnv, isLoopback, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, DEFAULT_BODY_LIMIT_BYTES, RPC_PARAM_SCHEMAS, RpcError, RpcServerStartError, DaemonUnreachableError, RpcCommandError, RpcProtocolError } from './rpc/index.js';
+export type { JobCommandHandlers, RpcServerOptions, RpcHandler, RpcHandlers, RpcRequestContext, RpcAddress, RpcLogger, RpcClientOptions, RpcAnswer, RpcOk, RpcCommandParams, KnownRpcCommand } from './rpc/index.js';
+export { Instrument, InstrumentRegistry, InstrumentStartError, InstrumentExistsError, UnknownInstrumentError, formatCommandValue } from './instruments/index.js';
+export type { InstrumentCommand, InstrumentOptions, InstrumentStats, InstrumentStatus, InstrumentEvents, RestartPolicy, CommandOutcome, CommandValue } from './instruments/index.js';
+export { createSimDriver, SimDriver } from './drivers/sim/index.js';
+export { LARGE_ARRAY_BYTES } from './worker/protocol.js';
+export type { ToWorker, FromWorker, WireCommand, WireResult, WireValue } from './worker/protocol.js';

@@ -113,6 +113,8 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
 
   constructor(options: JobQueueOptions) {
     super();
+    // Every waitFor() listens for 'job' events; hundreds of jobs may be awaited at once.
+    this.setMaxListeners(0);
     this.store = options.store;
     this.startMeasureFn = options.startMeasure;
     this.validate = options.validate;

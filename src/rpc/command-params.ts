@@ -11,6 +11,8 @@ export interface RpcCommandParams {
   status: { name: string };
   list: Record<string, never>;
   submit_measure: { script_path?: string; script?: string; mode?: ScriptMode; name?: string; tags?: string[] };
+  /** **beyond**: queue a `sleep` job (a barrier), e.g. to test queue behaviour over RPC. */
+  submit_sleep: { duration_ms: number; name?: string; tags?: string[] };
   job_status: { job_id: string };
   job_result: { job_id: string; partial?: boolean };
   job_list: Record<string, never>;
@@ -44,6 +46,11 @@ export const RPC_PARAM_SCHEMAS = {
       tags: { type: 'array', items: { type: 'string' } },
     },
     anyOf: [{ required: ['script_path'] }, { required: ['script'] }],
+  },
+  submit_sleep: {
+    type: 'object',
+    required: ['duration_ms'],
+    properties: { duration_ms: { type: 'number', minimum: 0 }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
   },
   job_status: { type: 'object', required: ['job_id'], properties: { job_id: jobId } },
   job_result: { type: 'object', required: ['job_id'], properties: { job_id: jobId, partial: { type: 'boolean' } } },

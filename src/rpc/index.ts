@@ -6,4 +6,6 @@ export type { RpcClientOptions, RpcAnswer, RpcOk } from './rpc-client.js';
 export { RPC_PARAM_SCHEMAS } from './command-params.js';
 export type { RpcCommandParams, KnownRpcCommand } from './command-params.js';
 export { ParamsValidator } from './params-validator.js';
+export { jobCommands } from './job-commands.js';
+export type { JobCommandHandlers } from './job-commands.js';
 export { RpcError, RpcServerStartError, DaemonUnreachableError, RpcCommandError, RpcProtocolError } from './errors.js';

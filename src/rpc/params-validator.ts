@@ -42,6 +42,8 @@ function describe(errors: ErrorObject[]): string {
       return name ? `parameter "${name}" must be ${article((first.params as { type: string }).type)}` : `params must be a JSON object`;
     case 'enum':
       return `parameter "${name}" must be one of ${(first.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum':
+      return `parameter "${name}" must be ≥ ${(first.params as { limit: number }).limit}`;
     case 'minLength':
       return `parameter "${name}" must not be empty`;
     default:
