@@ -4,11 +4,12 @@
 // thread posts the question and sleeps on Atomics.wait until the main thread has replied.
 import { readFileSync } from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { LuaMultiReturn, type LuaEngine, type LuaFactory } from 'wasmoon';
+import { LuaMultiReturn, LuaRawResult, decorateFunction, type LuaEngine, type LuaFactory, type LuaThread } from 'wasmoon';
 import { bindCall, type CallArguments } from '../config/binding.js';
 import type { LoadedInstrument, ParamValue } from '../config/types.js';
 import type { LogLine } from '../results/types.js';
 import { ChunkNames } from './chunk-names.js';
+import { OpaqueLuaValue, pushNumbers, readValue } from './lua-values.js';
 import { ModuleResolver } from './module-resolver.js';
 import type { BlockingRequest, Reply, RunRequest, ScriptEvent, ThreadMessage } from './protocol.js';
 import { parseTarget, type CallTarget } from './target.js';
@@ -87,12 +88,18 @@ export class LuaSession {
   }
 
   /** The JS functions runtime.lua calls; they never throw into Lua, they return error values. */
-  private primitives(): Record<string, (...args: never[]) => unknown> {
+  private primitives(): Record<string, unknown> {
+    // call, wait and fetch read and push the Lua stack themselves (see lua-values.ts).
+    const raw = { receiveThread: true, receiveArgsQuantity: true };
     return {
-      call: (target: unknown, line: number | null, ...args: unknown[]) => this.call(target, line, args),
+      call: decorateFunction((thread: LuaThread, count: number) => {
+        const args: unknown[] = [];
+        for (let i = 3; i <= count; i++) args.push(readValue(thread, i));
+        return this.call(readValue(thread, 1), readValue(thread, 2) as number | undefined, args);
+      }, raw),
       rejected: (index: number, source: string | null) => this.rejected(index, source),
-      wait: (index: number) => this.wait(index),
-      fetch: (bufferId: string) => this.fetchBuffer(bufferId),
+      wait: decorateFunction((thread: LuaThread, index: number) => this.wait(thread, index), { receiveThread: true }),
+      fetch: decorateFunction((thread: LuaThread, bufferId: string, dataType: string) => this.fetchBuffer(thread, bufferId, dataType), { receiveThread: true }),
       parallelBegin: () => this.parallel('parallelBegin'),
       parallelEnd: () => this.parallel('parallelEnd'),
       barrier: () => {
@@ -109,7 +116,7 @@ export class LuaSession {
   // --- calls ---------------------------------------------------------------------------------
 
   /** Binds one call. Returns its index, or (index, message) when it was rejected. */
-  private call(targetText: unknown, line: number | null, args: unknown[]): number | LuaMultiReturn {
+  private call(targetText: unknown, line: number | undefined, args: unknown[]): number | LuaMultiReturn {
     const index = this.nextIndex++;
     const lineNumber = typeof line === 'number' && line > 0 ? line : undefined;
     let target = typeof targetText === 'string' ? this.targets.get(targetText) : undefined;
@@ -175,7 +182,8 @@ export class LuaSession {
 
   // --- blocking ------------------------------------------------------------------------------
 
-  private wait(index: number): LuaMultiReturn {
+  /** Returns (true, type, value...) or (false, error) for runtime.lua's to_lua. */
+  private wait(thread: LuaThread, index: number): LuaMultiReturn | LuaRawResult {
     const reply = this.block({ kind: 'wait', seq: ++this.nextSeq, index });
     if (reply.kind !== 'wait') return multi(false, 'protocol error: expected a wait reply');
     const { value } = reply;
@@ -184,15 +192,24 @@ export class LuaSession {
     switch (r.type) {
       case 'void': return multi(true, 'void');
       case 'buffer': return multi(true, 'buffer', r.buffer_id, r.element_count, r.data_type);
+      case 'array':
+        thread.pushValue(true);
+        thread.pushValue('array');
+        pushNumbers(thread, r.value);
+        return new LuaRawResult(3);
       default: return multi(true, r.type, r.value);
     }
   }
 
-  private fetchBuffer(bufferId: string): LuaMultiReturn {
+  /** Returns (true, numbers) or (false, error) for buffer:values(). */
+  private fetchBuffer(thread: LuaThread, bufferId: unknown, dataType: unknown): LuaMultiReturn | LuaRawResult {
     if (typeof bufferId !== 'string') return multi(false, 'buffer id must be a string');
     const reply = this.block({ kind: 'fetchBuffer', seq: ++this.nextSeq, bufferId });
     if (reply.kind !== 'fetchBuffer') return multi(false, 'protocol error: expected a buffer reply');
-    return reply.ok ? multi(true, reply.values) : multi(false, reply.error);
+    if (!reply.ok) return multi(false, reply.error);
+    thread.pushValue(true);
+    pushNumbers(thread, reply.values, typeof dataType === 'string' && /int/.test(dataType));
+    return new LuaRawResult(2);
   }
 
   /** Sends everything pending with the question and sleeps until the answer is there. */
@@ -263,17 +280,13 @@ function toCallArguments(args: unknown[]): CallArguments {
 }
 
 function isPlainTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof OpaqueLuaValue);
 }
 
-/** Lua nil arrives as null (an absent positional argument); tables with holes as objects keyed "1", "2". */
+/** Lua nil arrives as undefined (an absent positional argument); an empty table as an empty array. */
 function toParamValue(value: unknown): unknown {
   if (value === null) return undefined;
-  if (isPlainTable(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 0) return [];
-    if (keys.every((k) => /^\d+$/.test(k))) return value; // a sparse array: left for bindCall to refuse as ill-typed
-  }
+  if (isPlainTable(value) && Object.keys(value).length === 0) return [];
   return value;
 }
 

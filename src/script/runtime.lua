@@ -53,7 +53,7 @@ end
 --- Fetches the buffer's numbers from the server (a table of numbers), or nil and the error.
 function Buffer.values(b)
   if getmetatable(b) ~= Buffer then error('buffer:values() must be called with a colon', 2) end
-  local ok, values = host_fetch(b.buffer_id)
+  local ok, values = host_fetch(b.buffer_id, b.data_type)
   if not ok then return nil, values end
   return values
 end
