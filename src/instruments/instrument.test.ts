@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { watch, readdirSync } from 'node:fs';
+import { watch, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../test-support/temp-dir.js';
 import { Instrument, type InstrumentOptions } from './instrument.js';
 import { InstrumentStartError } from './errors.js';
 import { simInstrument, type SimInstrumentOptions } from '../test-support/sim-instrument.js';
@@ -229,4 +231,52 @@ test('stop escalates to SIGKILL when the worker ignores shutdown and SIGTERM', a
   assert.equal((await exit).signal, 'SIGKILL');
   assert.ok(performance.now() - started < 5000, 'stop did not wait for the stuck command');
   assert.equal((await busy).error, 'Instrument DMM1: instrument stopped');
+});
+
+test('the instrument-side backstop kills a worker that never answers a command past its timeout', async () => {
+  const sim = { sim: { commands: { RESET: { busy_ms: 3000 } } } };
+  await withInstrument(sim, { heartbeatMs: 60_000, backstopGraceMs: 100, restart: { initialDelayMs: 10 } }, async (dmm) => {
+    const restarted = nextEvent(dmm, 'restarted');
+    const outcome = await dmm.execute({ verb: 'RESET', params: {}, timeoutMs: 100 });
+    assert.equal(outcome.error, 'Instrument DMM1: worker hung (no answer within 200 ms) while executing RESET');
+    await restarted;
+    assert.equal((await dmm.execute({ verb: 'IDN', params: {} })).ok, true);
+  });
+});
+
+test('restarts are counted and the instrument gives up after maxRestarts', async () => {
+  await withInstrument({}, { restart: { initialDelayMs: 5, maxRestarts: 1 } }, async (dmm) => {
+    let restarted = nextEvent(dmm, 'restarted');
+    process.kill(dmm.status().pid!, 'SIGKILL');
+    await restarted;
+    assert.equal(dmm.status().restarts, 1);
+    const crashed = nextEvent(dmm, 'crashed');
+    process.kill(dmm.status().pid!, 'SIGKILL');
+    await crashed;
+    const status = dmm.status();
+    assert.equal(status.alive, false);
+    assert.equal(status.last_error, 'Instrument DMM1: worker process exited (signal SIGKILL); gave up after 1 restarts');
+    assert.match((await dmm.execute({ verb: 'IDN', params: {} })).error!, /gave up after 1 restarts\); command IDN not executed$/);
+  });
+});
+
+test('the worker log file receives pino-compatible JSON lines', async () => {
+  const dir = makeTempDir();
+  try {
+    const logFile = join(dir.path, 'logs', 'worker_DMM1.log');
+    await withInstrument({}, { logFile }, async (dmm) => {
+      await dmm.execute({ verb: 'IDN', params: {} });
+    });
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(lines.length >= 2);
+    for (const line of lines) {
+      assert.equal(line.name, 'worker_DMM1');
+      assert.equal(typeof line.level, 'number');
+      assert.equal(typeof line.time, 'number');
+      assert.equal(typeof line.msg, 'string');
+    }
+    assert.ok(lines.some((line) => line.msg === 'ready: ACME,SIM1,SIM0001,1.0'));
+  } finally {
+    dir.remove();
+  }
 });
