@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import { registerValidate } from './commands/validate.js';
+import { registerPlugins } from './commands/plugins.js';
 import { registerTest } from './commands/test.js';
 
 const program = new Command('instrument-server')
@@ -15,6 +16,7 @@ const program = new Command('instrument-server')
 const registrations: Array<(program: Command) => void> = [
   // command registrations: one line per command module
   registerValidate,
+  registerPlugins,
   registerTest,
 ];
 for (const register of registrations) register(program);
