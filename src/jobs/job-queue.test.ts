@@ -231,12 +231,14 @@ describe('JobQueue: sleep and other jobs are barriers', () => {
     assert.deepEqual(queue.jobResult(cal).result, { calibrated: true });
   });
 
-  test('a handler that throws fails its job with the message', async () => {
-    const queue = makeQueue({ handlers: { calibrate: async () => Promise.reject(new Error('Instrument DAC1 is not running')) } });
+  test('a handler that throws fails its job with the message; runJob rethrows the error itself', async () => {
+    class InstrumentNotRunning extends Error {}
+    const queue = makeQueue({ handlers: { calibrate: async () => Promise.reject(new InstrumentNotRunning('Instrument DAC1 is not running')) } });
     const id = await queue.submitJob('calibrate');
     const info = await queue.waitFor(id);
     assert.equal(info.status, 'failed');
     assert.equal(info.error, 'Instrument DAC1 is not running');
+    await assert.rejects(queue.runJob('calibrate'), (e) => e instanceof InstrumentNotRunning && e.message === 'Instrument DAC1 is not running');
   });
 
   test('unknown job types and bad sleep durations are refused at submit time', async () => {
@@ -406,6 +408,8 @@ describe('JobQueue: persistence and stopping', () => {
     runner = new FakeRunner();
 
     const second = makeQueue();
+    assert.deepEqual(second.recovered.queued.map((j) => j.id), queued);
+    assert.deepEqual(second.recovered.interrupted.map((j) => j.id), [running]);
     const failed = second.jobStatus(running);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error, INTERRUPTED_JOB_ERROR);

@@ -8,7 +8,7 @@
 // Every state change is written to the JobStore and announced as a 'job' event.
 // The queue knows nothing about Lua: measure jobs run through the MeasureStarter it is given.
 import { EventEmitter } from 'node:events';
-import type { JobStore } from '../store/job-store.js';
+import type { JobStore, Recovery } from '../store/job-store.js';
 import type { JobResult } from '../results/types.js';
 import {
   FINISHED_STATUSES,
@@ -107,8 +107,12 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   private readonly fastLane: Job[] = [];
   /** Jobs that are running or canceling. */
   private readonly active = new Map<string, ActiveJob>();
+  /** Jobs submitted by runJob, and the error their handler threw (so runJob can rethrow it as is). */
+  private readonly awaited = new Map<string, unknown>();
   private waiters: (() => void)[] = [];
   private dispatcher?: Promise<void>;
+  /** What the store recovered when this queue was built: jobs queued again, jobs failed as interrupted. */
+  readonly recovered: Recovery;
   private stopping = false;
 
   constructor(options: JobQueueOptions) {
@@ -125,7 +129,8 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
     this.now = options.now ?? Date.now;
     // Jobs left queued by the previous run go back in line, in their order; jobs that were running
     // are marked failed by the store.
-    for (const job of this.store.recover(this.now()).queued) this.enqueue(job);
+    this.recovered = this.store.recover(this.now());
+    for (const job of this.recovered.queued) this.enqueue(job);
     if (!options.paused) this.start();
   }
 
@@ -171,6 +176,10 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
 
   /** Queues a job of any type but `measure` (`sleep`, `status`, `list`, or a registered type). */
   async submitJob(type: JobType, params: Record<string, unknown> = {}, options: SubmitOptions = {}): Promise<string> {
+    return this.submitHandlerJob(type, params, options, false);
+  }
+
+  private async submitHandlerJob(type: JobType, params: Record<string, unknown>, options: SubmitOptions, awaited: boolean): Promise<string> {
     this.assertAccepting();
     if (type === 'measure') throw new JobSubmitError('measure jobs are submitted with submitMeasure');
     if (!this.handlers.has(type)) {
@@ -184,16 +193,26 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
     }
     checkSubmitOptions(options);
     const job = this.store.insertJob({ type, params, ...options, createdAt: this.now() });
+    if (awaited) this.awaited.set(job.id, undefined);
     this.admit(job);
     return job.id;
   }
 
-  /** Submits a job and waits for it: resolves with its output, rejects with its error. */
+  /**
+   * Submits a job and waits for it: resolves with its output; when its handler threw, rejects with
+   * that same error (so its message and class reach the caller unchanged).
+   */
   async runJob(type: JobType, params: Record<string, unknown> = {}): Promise<unknown> {
-    const id = await this.submitJob(type, params);
-    const info = await this.waitFor(id);
-    if (info.status !== 'completed') throw new JobStateError(id, info.status, `job ${id} (${type}) ${info.status}: ${info.error ?? 'no reason given'}`);
-    return this.store.getOutput(id);
+    const id = await this.submitHandlerJob(type, params, {}, true);
+    try {
+      const info = await this.waitFor(id);
+      if (info.status === 'completed') return this.store.getOutput(id);
+      const thrown = this.awaited.get(id);
+      if (thrown instanceof Error) throw thrown;
+      throw new JobStateError(id, info.status, `${type} job ${id} ${info.status}: ${info.error ?? 'no reason given'}`);
+    } finally {
+      this.awaited.delete(id);
+    }
   }
 
   // ---- asking -----------------------------------------------------------------------------------
@@ -427,6 +446,7 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
       output = await handler(job, abort.signal);
     } catch (err) {
       error = errorMessage(err);
+      if (this.awaited.has(job.id)) this.awaited.set(job.id, err);
     }
     settle();
     if (job.status !== 'running') return; // canceled meanwhile: cancelActive finishes it

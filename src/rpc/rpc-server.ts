@@ -125,6 +125,7 @@ export class RpcServer {
       this.server.once('listening', onListening);
       this.server.listen({ host: this.host, port: this.requestedPort });
     });
+    if (this.server.listenerCount('error') === 0) this.server.on('error', (err) => this.logger?.error({ err }, 'rpc: server error'));
     const { port } = this.server.address() as AddressInfo;
     const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
     this.bound = { host: this.host, port, url: `http://${urlHost}:${port}` };
