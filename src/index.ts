@@ -17,3 +17,8 @@ export type { InstrumentCommand, InstrumentOptions, InstrumentStats, InstrumentS
 export { createSimDriver, SimDriver } from './drivers/sim/index.js';
 export { LARGE_ARRAY_BYTES } from './worker/protocol.js';
 export type { ToWorker, FromWorker, WireCommand, WireResult, WireValue } from './worker/protocol.js';
+export type { InstrumentPlugin, PluginMetadata, PluginConfig, PluginCommand, PluginResponse, PluginValue } from './drivers/plugin/index.js';
+export { createPluginDriver, discoverPlugins, listPlugins, findPluginForProtocol, pluginSearchPaths, PluginLoadError } from './drivers/plugin/index.js';
+export type { DiscoveredPlugin, PluginListing } from './drivers/plugin/index.js';
+export { createVisaDriver, parseResourceString, ResourceStringError, ReplyParseError } from './drivers/visa/index.js';
+export type { VisaResource, Transport } from './drivers/visa/index.js';
