@@ -27,7 +27,7 @@ export interface CommandOutcome {
 export function decodeWireValue(value: WireValue): CommandValue {
   switch (value.type) {
     case 'void': return { type: 'void' };
-    case 'double': case 'int64': return { type: value.type, value: Number(value.value) };
+    case 'double': case 'int64': return { type: value.type, value: value.value === null || value.value === undefined ? NaN : Number(value.value) };
     case 'string': return { type: 'string', value: String(value.value ?? '') };
     case 'bool': return { type: 'bool', value: Boolean(value.value) };
     case 'array':

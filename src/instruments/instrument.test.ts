@@ -280,3 +280,10 @@ test('the worker log file receives pino-compatible JSON lines', async () => {
     dir.remove();
   }
 });
+
+test('NaN and infinite readings survive the trip (JSON alone would turn them into null)', async () => {
+  await withInstrument({ sim: { outputs: { voltage: { value: 'NaN' }, range: { value: '-Infinity' } } } }, {}, async (dmm) => {
+    assert.deepEqual((await dmm.execute({ verb: 'MEASURE', params: {} })).value, { type: 'double', value: NaN });
+    assert.deepEqual((await dmm.execute({ verb: 'GET_RANGE', params: {} })).value, { type: 'double', value: -Infinity });
+  });
+});

@@ -18,6 +18,12 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function hasNonFinite(data: NumericArray): boolean {
+  if (!(Array.isArray(data) || data instanceof Float64Array || data instanceof Float32Array)) return false;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return true;
+  return false;
+}
+
 export class CommandExecutor {
   private queue: WireCommand[] = [];
   private head = 0;
@@ -139,10 +145,15 @@ export class CommandExecutor {
   }
 
   private toWire(value: ConvertedValue): WireValue {
-    if (value.type !== 'array') return value.type === 'void' ? { type: 'void' } : { type: value.type, value: value.value };
+    if (value.type === 'void') return { type: 'void' };
+    if (value.type !== 'array') {
+      // JSON has no NaN or Infinity: those travel as text and are read back with Number().
+      return { type: value.type, value: typeof value.value === 'number' && !Number.isFinite(value.value) ? String(value.value) : value.value };
+    }
     const { data, dataType } = value;
     const count = data.length;
-    if (count * bytesPerElement(dataType) >= LARGE_ARRAY_BYTES) {
+    // Binary transfer also keeps NaN/Infinity elements that JSON would turn into null.
+    if (count * bytesPerElement(dataType) >= LARGE_ARRAY_BYTES || hasNonFinite(data)) {
       return { type: 'array', dataType, count, shm: writeArrayFile(toTypedArray(data, dataType)) };
     }
     return { type: 'array', dataType, value: Array.from(data as ArrayLike<number | bigint>, Number) };

@@ -42,6 +42,8 @@ export class WorkerSession {
   private executor: CommandExecutor | undefined;
   /** Commands that arrived before the driver was ready. */
   private early: WireCommand[] = [];
+  private lastPingAt = performance.now();
+  private pingWatch: NodeJS.Timeout | undefined;
   readonly log: WorkerLog;
 
   constructor(private readonly send: (message: FromWorker) => void, private readonly exit: (code: number) => void) {
@@ -56,6 +58,7 @@ export class WorkerSession {
     const typed = message as ToWorker;
     switch (typed.t) {
       case 'ping':
+        this.lastPingAt = performance.now();
         if (typeof typed.seq === 'number') this.send({ t: 'pong', seq: typed.seq });
         else this.log.warn(`ignored malformed message: ${preview(message)}`);
         return;
@@ -128,6 +131,7 @@ export class WorkerSession {
       if (this.state !== 'starting') return;
       this.executor = new CommandExecutor(instrument, driver, (results) => this.send({ t: 'results', results }));
       this.state = 'ready';
+      this.watchPings(message.heartbeatMs);
       this.log.info(`ready${identity ? `: ${identity}` : ''}`);
       this.send(identity !== undefined ? { t: 'ready', identity } : { t: 'ready' });
       if (this.early.length > 0) this.executor.enqueue(this.early.splice(0));
@@ -137,6 +141,26 @@ export class WorkerSession {
       this.send({ t: 'init_failed', error: reason });
       await this.shutdown(reason, 1);
     }
+  }
+
+  /**
+   * The other direction of the heartbeat: the instrument side pings every heartbeatMs. Long
+   * silence means its event loop is stalled; that is logged (the worker keeps serving: it exits
+   * only when the channel closes, so a busy server is never mistaken for a dead one).
+   */
+  private watchPings(heartbeatMs: number): void {
+    if (!(heartbeatMs > 0)) return;
+    let warned = false;
+    this.pingWatch = setInterval(() => {
+      const silentMs = performance.now() - this.lastPingAt;
+      if (silentMs > 10 * heartbeatMs && !warned) {
+        warned = true;
+        this.log.warn(`no heartbeat from the instrument side for ${Math.round(silentMs)} ms`);
+      } else if (silentMs <= 10 * heartbeatMs) {
+        warned = false;
+      }
+    }, 5 * heartbeatMs);
+    this.pingWatch.unref();
   }
 
   /** An init command naming a verb of the API runs as that verb; anything else is written raw. */
@@ -158,6 +182,7 @@ export class WorkerSession {
   async shutdown(reason: string, code = 0): Promise<void> {
     if (this.state === 'closing') return;
     this.state = 'closing';
+    if (this.pingWatch) clearInterval(this.pingWatch);
     this.executor?.stop();
     this.log.info(`stopping: ${reason}`);
     try {

@@ -190,7 +190,11 @@ function defaultFor(returns: ReturnType): ParamValue {
 function toNumber(value: ParamValue | undefined): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string') return Number.isFinite(Number(value)) ? Number(value) : 0;
+  if (typeof value === 'string') {
+    // 'NaN', 'Infinity' and '-Infinity' are meant (YAML .nan/.inf arrive as text over JSON).
+    const number = Number(value.trim());
+    return Number.isNaN(number) && !/^nan$/i.test(value.trim()) ? 0 : number;
+  }
   return 0;
 }
 
