@@ -11,6 +11,11 @@ export class JobIdGenerator {
   private next = 0;
   private issued = 0;
 
+  /** Moves the suffix to a new random start, after an id turned out to be taken (by another run). */
+  reseed(): void {
+    this.next = randomInt(SUFFIX_SPACE);
+  }
+
   /** A fresh id for a job created at `now` (epoch ms). */
   generate(now: number = Date.now()): string {
     const second = utcStamp(now);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { JobStore, INTERRUPTED_JOB_ERROR } from './job-store.js';
+import { JobStore, INTERRUPTED_JOB_ERROR, STORE_FILE_NAME } from './job-store.js';
 import { JobIdGenerator, JOB_ID_PATTERN } from './job-id.js';
 import type { CommandRecord } from '../results/types.js';
 
@@ -40,6 +40,31 @@ describe('job ids', () => {
     const ids = new Set<string>();
     for (let i = 0; i < 10_000; i++) ids.add(gen.generate());
     assert.equal(ids.size, 10_000);
+  });
+
+  test('an id already taken (by an earlier run in the same second) is skipped', () => {
+    const first = JobStore.open(dir);
+    const taken = first.insertJob({ type: 'status' }).id;
+    first.close();
+    // A generator that starts exactly where the earlier run was.
+    class Replaying extends JobIdGenerator {
+      private replayed = false;
+      override generate(now?: number): string {
+        if (!this.replayed) {
+          this.replayed = true;
+          return taken;
+        }
+        return super.generate(now);
+      }
+    }
+    const store = new JobStore(join(dir, STORE_FILE_NAME), { ids: new Replaying() });
+    try {
+      const job = store.insertJob({ type: 'status' });
+      assert.notEqual(job.id, taken);
+      assert.equal(store.listJobs().length, 2);
+    } finally {
+      store.close();
+    }
   });
 
   test('10,000 jobs inserted in a tight loop get unique ids, in submission order', () => {

@@ -89,7 +89,7 @@ interface JobRow {
 export class JobStore {
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly ids = new JobIdGenerator();
+  private readonly ids: JobIdGenerator;
   private readonly stmt: ReturnType<JobStore['prepare']>;
 
   /** Opens (creating if needed) the store in `dataDir`. */
@@ -99,8 +99,9 @@ export class JobStore {
   }
 
   /** Opens (creating if needed) the database file at `path` and applies pending migrations. */
-  constructor(path: string) {
+  constructor(path: string, options: { ids?: JobIdGenerator } = {}) {
     this.path = path;
+    this.ids = options.ids ?? new JobIdGenerator();
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -169,14 +170,17 @@ export class JobStore {
       created_at: fields.createdAt ?? Date.now(),
     };
     // The generator never repeats itself; a clash can only come from another process (or an older
-    // run within the same second), so a couple of retries are plenty.
+    // run within the same second), so a couple of retries from a fresh random start are plenty.
     for (let attempt = 0; ; attempt++) {
       const id = this.ids.generate(row.created_at);
       try {
         const info = this.stmt.insertJob.run({ ...row, id });
         return rowToJob({ ...row, id, seq: Number(info.lastInsertRowid), started_at: null, finished_at: null, error: null } as JobRow);
       } catch (err) {
-        if (attempt < 5 && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
+        if (attempt < 5 && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          this.ids.reseed();
+          continue;
+        }
         throw err;
       }
     }
