@@ -6,10 +6,16 @@ import { CliError } from './cli-error.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlugins } from './commands/plugins.js';
 import { registerTest } from './commands/test.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerInstruments } from './commands/instruments.js';
+import { registerJobs } from './commands/jobs.js';
 
 const program = new Command('instrument-server')
   .description('Run Lua measurement scripts against laboratory instruments')
-  .option('--log-level <level>', 'log level: trace, debug, info, warn, error', 'warn')
+  .option('--log-level <level>', 'log level: trace, debug, info, warn, error (daemon default: info)')
+  .option('--port <port>', 'daemon RPC port (default $INSTRUMENT_SCRIPT_SERVER_RPC_PORT or 8555)')
+  .option('--host <address>', 'daemon RPC address (default 127.0.0.1; others need --token)')
+  .option('--token <token>', 'access token (default $INSTRUMENT_SCRIPT_SERVER_TOKEN)')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
@@ -18,6 +24,9 @@ const registrations: Array<(program: Command) => void> = [
   registerValidate,
   registerPlugins,
   registerTest,
+  registerDaemon,
+  registerInstruments,
+  registerJobs,
 ];
 for (const register of registrations) register(program);
 

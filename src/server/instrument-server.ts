@@ -26,7 +26,7 @@ import { ScriptRunner } from '../script/index.js';
 import { JobStore } from '../store/job-store.js';
 import { MeasureRun } from './measure-run.js';
 import { StoredBufferStore } from './stored-buffers.js';
-import { buildRpcHandlers } from './rpc-commands.js';
+import { buildRpcHandlers, EXTRA_PARAM_SCHEMAS } from './rpc-commands.js';
 
 export interface RpcListenOptions {
   /** Default 8555; 0 picks a free port. */
@@ -216,14 +216,18 @@ export class InstrumentServer extends EventEmitter {
 
   async listen(rpc: RpcListenOptions): Promise<RpcAddress> {
     if (this.rpcAddress) return this.rpcAddress;
+    const handlers = buildRpcHandlers(this);
     this.rpcServer = new RpcServer({
       host: rpc.host,
       port: rpc.port,
       token: rpc.token,
       bodyLimitBytes: rpc.bodyLimitBytes,
-      handlers: buildRpcHandlers(this),
+      handlers,
       logger: this.logger,
     });
+    for (const [command, schema] of Object.entries(EXTRA_PARAM_SCHEMAS)) {
+      this.rpcServer.register(command, handlers[command]!, schema);
+    }
     this.rpcAddress = await this.rpcServer.listen();
     this.logger.info({ url: this.rpcAddress.url }, 'RPC endpoint listening');
     return this.rpcAddress;

@@ -7,6 +7,18 @@ import type { InstrumentServer } from './instrument-server.js';
 import { runOneCommand } from './one-command.js';
 import { discoverPlugins, listPlugins } from '../drivers/plugin/discovery.js';
 
+/** Commands this server adds to those of rpc/command-params.ts (**beyond** the seed), with their params schemas. */
+export const EXTRA_PARAM_SCHEMAS: Record<string, object> = {
+  // Long poll: answers when the job has finished or after timeout_ms (default 30 s), whichever is first.
+  job_wait: {
+    type: 'object',
+    required: ['job_id'],
+    properties: { job_id: { type: 'string', minLength: 1 }, timeout_ms: { type: 'integer', minimum: 0, maximum: 600000 } },
+  },
+};
+
+const FINISHED = new Set(['completed', 'failed', 'canceled']);
+
 export function buildRpcHandlers(server: InstrumentServer): RpcHandlers {
   const file = (path: string, what: string): string => {
     try {
@@ -50,6 +62,19 @@ export function buildRpcHandlers(server: InstrumentServer): RpcHandlers {
     job_result: async (params) => server.jobResult(params.job_id, { partial: params.partial }),
     job_list: async () => ({ jobs: server.jobList() }),
     job_cancel: async (params) => server.cancelJob(params.job_id),
+    job_wait: async (params: { job_id: string; timeout_ms?: number }, context) => {
+      const info = server.jobStatus(params.job_id);
+      if (FINISHED.has(info.status)) return { ...info, finished: true };
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), params.timeout_ms ?? 30_000);
+        context.signal.addEventListener('abort', () => resolve('timeout'), { once: true });
+      });
+      const outcome = await Promise.race([server.waitForJob(params.job_id), timedOut]);
+      clearTimeout(timer);
+      const now = outcome === 'timeout' ? server.jobStatus(params.job_id) : outcome;
+      return { ...now, finished: FINISHED.has(now.status) };
+    },
     test: async (params) => {
       const outcome = await runOneCommand(file(params.config_path, 'instrument configuration'), params.verb, params.params ?? {}, { cwd: server.cwd });
       if (!outcome.ok) throw new RpcError(outcome.error, 422, { result: outcome });
