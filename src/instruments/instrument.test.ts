@@ -287,3 +287,11 @@ test('NaN and infinite readings survive the trip (JSON alone would turn them int
     assert.deepEqual((await dmm.execute({ verb: 'GET_RANGE', params: {} })).value, { type: 'double', value: -Infinity });
   });
 });
+
+test('a reply that cannot be read as the declared type fails naming the instrument and command', async () => {
+  await withInstrument({ sim: { outputs: { voltage: { value: 'OVLD' } } } }, {}, async (dmm) => {
+    const outcome = await dmm.execute({ verb: 'MEASURE', params: {} });
+    assert.equal(outcome.ok, false);
+    assert.equal(outcome.error, 'Instrument DMM1: command MEASURE: reply "OVLD" is not a number (command returns double)');
+  });
+});

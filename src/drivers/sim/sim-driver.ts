@@ -187,18 +187,25 @@ function defaultFor(returns: ReturnType): ParamValue {
   }
 }
 
+function isNumericText(text: string): boolean {
+  const trimmed = text.trim();
+  return !Number.isNaN(Number(trimmed)) || /^nan$/i.test(trimmed);
+}
+
 function toNumber(value: ParamValue | undefined): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {
     // 'NaN', 'Infinity' and '-Infinity' are meant (YAML .nan/.inf arrive as text over JSON).
-    const number = Number(value.trim());
-    return Number.isNaN(number) && !/^nan$/i.test(value.trim()) ? 0 : number;
+    return isNumericText(value) ? Number(value.trim()) : 0;
   }
   return 0;
 }
 
 function convert(value: ParamValue, returns: ReturnType): DriverValue {
+  // Text that is not a number is passed on as a real instrument would send it ("OVLD"), so the
+  // worker's reply conversion reports it.
+  if ((returns === 'double' || returns === 'int64') && typeof value === 'string' && !isNumericText(value)) return value;
   switch (returns) {
     case 'double': return toNumber(value);
     case 'int64': return Math.round(toNumber(value));
