@@ -15,8 +15,10 @@ export class ReplyParseError extends Error {
 
 export interface ReplyFormat {
   returns: ReturnType;
-  /** Element type for arrays (binary blocks and text lists). */
+  /** Element type of binary blocks (the instrument's wire format, e.g. FORM REAL,32). */
   dataType: ArrayDataType;
+  /** Element type for comma-separated text lists (default: dataType). */
+  listDataType?: ArrayDataType;
   littleEndian: boolean;
   /** Termination bytes to strip from text replies. */
   readTermination: Buffer;
@@ -123,11 +125,11 @@ export function parseReply(reply: Buffer, format: ReplyFormat): DriverReply {
       return { value };
     }
     case 'array': {
-      if (text.length === 0) return typedFromNumbers([], format.dataType);
+      if (text.length === 0) return typedFromNumbers([], format.listDataType ?? format.dataType);
       const values = text.split(',').map((item) => parseNumber(item.trim()));
       const bad = values.findIndex((v) => v === undefined);
       if (bad !== -1) throw new ReplyParseError(`reply ${quoteReply(text)} is not a comma-separated list of numbers (item ${bad + 1})`);
-      return typedFromNumbers(values as number[], format.dataType);
+      return typedFromNumbers(values as number[], format.listDataType ?? format.dataType);
     }
   }
 }

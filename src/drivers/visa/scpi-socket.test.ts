@@ -54,7 +54,8 @@ test('raw socket: a binary block whose payload contains 0x0A arrives whole as fl
 
 test('raw socket: the data type may come from connection.options.data_type', async () => {
   await withSocketInstrument(async (driver) => {
-    const reply = await driver.execute(visaCommand('WAVEFORM', 'WAV:DATA?', 'array'));
+    // The API loader fills float64 when a command declares no element type; the connection's data_type wins for blocks.
+    const reply = await driver.execute(visaCommand('WAVEFORM', 'WAV:DATA?', 'array', { arrayDataType: 'float64' }));
     assert.equal(reply.dataType, 'float32');
     assert.deepEqual(reply.value, simulatedWaveform());
   }, { data_type: 'float32' });
@@ -125,4 +126,13 @@ test('raw socket simulator agrees with lxi scpi --raw (independent client)', asy
   } finally {
     await sim.stop();
   }
+});
+
+test('raw socket: an instrument that is not listening is a clear connect error', async () => {
+  const sim = await ScpiSocketSimulator.start();
+  const address = sim.address;
+  await sim.stop();
+  const driver = await createVisaDriver(visaContext(address));
+  await assert.rejects(driver.connect(), new RegExp(`^Error: Instrument DMM1: cannot connect to TCPIP::127\\.0\\.0\\.1::\\d+::SOCKET: cannot connect to raw socket 127\\.0\\.0\\.1:\\d+: connect ECONNREFUSED`));
+  await driver.close();
 });

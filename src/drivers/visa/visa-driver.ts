@@ -12,7 +12,11 @@ export interface VisaOptions {
   readTermination: Buffer;
   writeTermination: Buffer;
   reconnect: boolean;
-  /** Element type for binary blocks when the command does not declare one. */
+  /**
+   * Element type of binary blocks when the instrument configuration says (`data_type` in the
+   * connection, or in the API's protocol section). It wins over the command's array type,
+   * which the API loader fills with float64 when nothing is declared.
+   */
   dataType?: ArrayDataType;
   littleEndian: boolean;
   /** Default timeout (connection.timeout) for connect, init writes and identify. */
@@ -30,14 +34,15 @@ export function terminationBytes(value: unknown, fallback: string): Buffer {
 
 export function visaOptions(context: DriverContext): VisaOptions {
   const { options, custom, timeoutMs } = context.config.connection;
-  const pick = (name: string): unknown => options[name] ?? custom[name];
+  const protocol = (context.api.protocol.config ?? {}) as Record<string, unknown>;
+  const pick = (name: string): unknown => options[name] ?? custom[name] ?? protocol[name];
   const dataType = pick('data_type');
   if (dataType !== undefined && !ARRAY_TYPES.includes(dataType as ArrayDataType)) {
-    throw new Error(`Instrument ${context.instrument}: connection data_type "${String(dataType)}" is not one of ${ARRAY_TYPES.join(', ')}`);
+    throw new Error(`Instrument ${context.instrument}: data_type "${String(dataType)}" is not one of ${ARRAY_TYPES.join(', ')}`);
   }
   const byteOrder = String(pick('byte_order') ?? 'little').toLowerCase();
   if (!['little', 'big', 'little-endian', 'big-endian', 'le', 'be'].includes(byteOrder)) {
-    throw new Error(`Instrument ${context.instrument}: connection byte_order "${byteOrder}" is not little or big`);
+    throw new Error(`Instrument ${context.instrument}: byte_order "${byteOrder}" is not little or big`);
   }
   return {
     readTermination: terminationBytes(pick('read_termination'), '\n'),
@@ -105,7 +110,8 @@ export class VisaDriver implements Driver {
   private replyFormat(command: DriverCommand): ReplyFormat {
     return {
       returns: command.spec.returns,
-      dataType: command.spec.arrayDataType ?? this.options.dataType ?? 'float64',
+      dataType: this.options.dataType ?? command.spec.arrayDataType ?? 'float64',
+      listDataType: command.spec.arrayDataType ?? this.options.dataType ?? 'float64',
       littleEndian: this.options.littleEndian,
       readTermination: this.options.readTermination,
     };
