@@ -24,7 +24,7 @@ function stats(samplesMs: number[], totalMs: number): Stats {
 
 function line(label: string, value: string, target: string, pass?: boolean): void {
   const verdict = pass === undefined ? '' : pass ? 'PASS' : 'MISS';
-  process.stdout.write(`${label.padEnd(44)} ${value.padStart(22)}   ${target.padEnd(34)} ${verdict}\n`);
+  process.stdout.write(`${label.padEnd(50)} ${value.padStart(14)}   ${target.padEnd(34)} ${verdict}\n`);
 }
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
