@@ -4,7 +4,7 @@
 // thread posts the question and sleeps on Atomics.wait until the main thread has replied.
 import { readFileSync } from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { LuaMultiReturn, LuaRawResult, decorateFunction, type LuaEngine, type LuaFactory, type LuaThread } from 'wasmoon';
+import { LuaEventMasks, LuaMultiReturn, LuaRawResult, decorateFunction, type LuaEngine, type LuaFactory, type LuaThread } from 'wasmoon';
 import { bindCall, type CallArguments } from '../config/binding.js';
 import type { LoadedInstrument, ParamValue } from '../config/types.js';
 import type { LogLine } from '../results/types.js';
@@ -20,9 +20,19 @@ const RUNTIME_SOURCE = readFileSync(new URL('./runtime.lua', import.meta.url), '
 /** Staged calls are delivered in batches of at most this many (or earlier when the script blocks). */
 export const MAX_BATCH = 256;
 
+/** Calls never wait longer than this in a batch while the script computes (checked by a Lua count hook). */
+const MAX_BATCH_DELAY_MS = 2;
+
+/** Lua instructions between two checks of the batch age (well under a millisecond of Lua). */
+const HOOK_INSTRUCTIONS = 20_000;
+
 export function createEngine(factory: LuaFactory): Promise<LuaEngine> {
   return factory.createEngine({ enableProxy: false, injectObjects: false, traceAllocations: true, openStandardLibs: true });
 }
+
+/** The session whose script is running in this thread, for the count hook. */
+let hookTarget: LuaSession | undefined;
+let hookPointer: number | undefined;
 
 interface PendingRejection {
   instrument: string;
@@ -44,6 +54,8 @@ export class LuaSession {
   private nextIndex = 0;
   private nextSeq = 0;
   private rejection: { index: number; pending: PendingRejection } | undefined;
+  /** performance.now() when the oldest undelivered event was queued. */
+  private pendingSince = 0;
 
   constructor(
     private readonly engine: LuaEngine,
@@ -65,6 +77,7 @@ export class LuaSession {
     const { engine, request } = this;
     engine.global.setMemoryMax(request.memoryLimitBytes);
     let outcome: { error: string; traceback: string } | null | undefined;
+    let retire = false;
     try {
       engine.global.loadString(RUNTIME_SOURCE, '=(context)');
       engine.global.pushValue(this.primitives());
@@ -72,10 +85,13 @@ export class LuaSession {
       const [runScript] = engine.global.runSync(2) as unknown as [(source: string, chunk: string) => typeof outcome];
       outcome = runScript(request.source, this.chunkAlias(request.chunkName));
     } catch (err) {
-      // Only a failure of the runtime itself (or memory exhausted while setting up) lands here.
+      // Only a failure of the runtime itself (or memory exhausted while setting up) lands here;
+      // the wasm module may be left in a bad state, so this thread is not used again.
       outcome = { error: err instanceof Error ? err.message.split('\n')[0]! : String(err), traceback: '' };
+      retire = true;
     } finally {
       this.flushBatch();
+      hookTarget = undefined;
     }
     if (outcome === null || outcome === undefined) return { ok: true };
     const memoryExceeded = /not enough memory/.test(outcome.error);
@@ -84,6 +100,7 @@ export class LuaSession {
       error: this.expandAliases(outcome.error),
       traceback: this.expandAliases(shortenTraceback(outcome.traceback)),
       memoryExceeded,
+      retire: retire || memoryExceeded,
     };
   }
 
@@ -98,6 +115,7 @@ export class LuaSession {
         return this.call(readValue(thread, 1), readValue(thread, 2) as number | undefined, args);
       }, raw),
       rejected: (index: number, source: string | null) => this.rejected(index, source),
+      armFlushHook: decorateFunction((thread: LuaThread) => this.armFlushHook(thread), { receiveThread: true }),
       wait: decorateFunction((thread: LuaThread, index: number) => this.wait(thread, index), { receiveThread: true }),
       fetch: decorateFunction((thread: LuaThread, bufferId: string, dataType: string) => this.fetchBuffer(thread, bufferId, dataType), { receiveThread: true }),
       parallelBegin: () => this.parallel('parallelBegin'),
@@ -106,7 +124,7 @@ export class LuaSession {
         this.block({ kind: 'barrier', seq: ++this.nextSeq });
       },
       log: (level: LogLine['level'], message: string) => {
-        this.outbox.push({ kind: 'log', line: { at_ms: Date.now(), level, message } });
+        this.queue({ kind: 'log', line: { at_ms: Date.now(), level, message } });
         this.flush();
       },
       findModule: (name: unknown) => this.findModule(name),
@@ -146,10 +164,10 @@ export class LuaSession {
     if (lineNumber !== undefined) call.line = lineNumber;
     if (this.batch === undefined) {
       this.batch = [];
-      this.outbox.push({ kind: 'calls', calls: this.batch });
+      this.queue({ kind: 'calls', calls: this.batch });
     }
     this.batch.push(call);
-    if (this.batch.length >= MAX_BATCH) this.flush();
+    if (this.batch.length >= MAX_BATCH || performance.now() - this.pendingSince > MAX_BATCH_DELAY_MS) this.flush();
     return index;
   }
 
@@ -167,7 +185,7 @@ export class LuaSession {
     const where = source !== null && pending.line !== undefined ? `${this.expandAliases(source)}:${pending.line}: ` : '';
     const error = `${where}${pending.message}`;
     this.batch = undefined;
-    this.outbox.push({
+    this.queue({
       kind: 'rejected',
       call: { index, instrument: pending.instrument, verb: pending.verb, params: pending.params, error, ...(pending.line !== undefined ? { line: pending.line } : {}) },
     });
@@ -176,8 +194,25 @@ export class LuaSession {
 
   private parallel(kind: 'parallelBegin' | 'parallelEnd'): void {
     this.batch = undefined;
-    this.outbox.push({ kind });
+    this.queue({ kind });
     this.flush();
+  }
+
+  /**
+   * A count hook on the script's Lua thread (coroutines inherit it) that delivers calls waiting
+   * in a batch while the script computes, so instruments do not idle behind a long calculation.
+   */
+  private armFlushHook(thread: LuaThread): void {
+    const { lua } = thread;
+    // One hook function per wasm module, never removed: Lua code can still run after the script
+    // (finalizers when the state closes), and a removed function would trap.
+    hookPointer ??= lua.module.addFunction(() => hookTarget?.onHook(), 'vii');
+    hookTarget = this;
+    lua.lua_sethook(thread.address, hookPointer, LuaEventMasks.Count, HOOK_INSTRUCTIONS);
+  }
+
+  private onHook(): void {
+    if (this.outbox.length > 0 && performance.now() - this.pendingSince > MAX_BATCH_DELAY_MS) this.flush();
   }
 
   // --- blocking ------------------------------------------------------------------------------
@@ -229,6 +264,11 @@ export class LuaSession {
   }
 
   // --- outgoing ------------------------------------------------------------------------------
+
+  private queue(event: ScriptEvent): void {
+    if (this.outbox.length === 0) this.pendingSince = performance.now();
+    this.outbox.push(event);
+  }
 
   private flush(): void {
     if (this.outbox.length > 0) this.post({ events: this.takeOutbox() });

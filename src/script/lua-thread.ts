@@ -19,7 +19,7 @@ port.on('message', (request: RunRequest) => {
       new LuaSession(engine, request).run();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      request.port.postMessage({ events: [], end: { ok: false, error: `internal error in the Lua thread: ${message}` } });
+      request.port.postMessage({ events: [], end: { ok: false, error: `internal error in the Lua thread: ${message}`, retire: true } });
     } finally {
       engine.global.close();
       // A used Lua state is never reused: the next script starts from a clean one.

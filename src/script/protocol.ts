@@ -44,7 +44,8 @@ export type BlockingRequest =
 export interface ThreadMessage {
   events: ScriptEvent[];
   request?: BlockingRequest;
-  end?: { ok: boolean; error?: string; traceback?: string; memoryExceeded?: boolean };
+  /** `retire`: the Lua thread itself failed (not the script) and must not run another script. */
+  end?: { ok: boolean; error?: string; traceback?: string; memoryExceeded?: boolean; retire?: boolean };
 }
 
 /** Main → Lua thread (run port). */

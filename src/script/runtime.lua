@@ -8,7 +8,7 @@ local interactive = mode == 'interactive'
 
 local host_call, host_rejected, host_wait, host_fetch = host.call, host.rejected, host.wait, host.fetch
 local host_parallel_begin, host_parallel_end, host_barrier = host.parallelBegin, host.parallelEnd, host.barrier
-local host_log, host_find_module = host.log, host.findModule
+local host_log, host_find_module, host_arm_flush_hook = host.log, host.findModule, host.armFlushHook
 
 local getinfo, traceback = debug.getinfo, debug.traceback
 local raw_load = load
@@ -237,6 +237,7 @@ _G.context = context
 return function(source, chunkname)
   local fn, err = raw_load(source, '@' .. chunkname, 't')
   if not fn then return { error = err, traceback = '' } end
+  host_arm_flush_hook()
   local ok, e = xpcall(fn, on_error)
   if ok then return nil end
   return { error = e, traceback = final_traceback }

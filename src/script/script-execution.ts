@@ -106,12 +106,12 @@ export class LuaScriptExecution extends EventEmitter implements ScriptExecution 
       this.answer(message.request);
     }
     if (message.end) {
-      const { ok, error, traceback, memoryExceeded } = message.end;
+      const { ok, error, traceback, memoryExceeded, retire } = message.end;
       const end: ScriptEnd = ok ? { ok: true } : { ok: false, error: memoryExceeded ? this.memoryMessage() : (error ?? 'script failed') };
       if (!ok && traceback) end.traceback = traceback;
       const thread = this.thread;
       this.finish(end);
-      if (thread) (memoryExceeded ? void this.pool.discard(thread) : this.pool.release(thread));
+      if (thread) (retire ? void this.pool.discard(thread) : this.pool.release(thread));
     }
   }
 

@@ -267,12 +267,14 @@ test('a staged script that never waits is staged when it finishes', async (t) =>
   assert.deepEqual(order, ['staged', 'ended']);
 });
 
-test('many staged calls are delivered in program order in batches of at most 256', async (t) => {
+test('many staged calls are delivered in program order, batched (at most 256 per batch)', async (t) => {
   const host = new RecordingHost();
   const { end } = await run(t, 'for i = 1, 600 do context:call("DAC1:1.SET_VOLTAGE", (i % 10) / 10) end', host);
   assert.deepEqual(end, { ok: true });
   const batches = host.events.filter((e) => e.type === 'call').map((e) => (e.type === 'call' ? e.calls.length : 0));
-  assert.deepEqual(batches, [256, 256, 88]);
+  // Batches also close after 2 ms, so their sizes depend on speed; but they are batches.
+  assert.ok(batches.every((n) => n <= 256), String(batches));
+  assert.ok(batches.length <= 60, `${batches.length} batches for 600 calls`);
   assert.deepEqual(host.calls.map((c) => c.index), Array.from({ length: 600 }, (_, i) => i));
 });
 
@@ -459,4 +461,55 @@ test('the example lab scripts run against the example instruments', async (t) =>
     assert.deepEqual(host.rejections, [], file);
     assert.ok(host.calls.length > 0, file);
   }
+});
+
+test('array values arrive as floats; buffers of an integer type arrive as integers', async (t) => {
+  const host = new RecordingHost(
+    (c) => (c.verb === 'GET_TRACE' ? { type: 'array', value: [1, 2.5] } : { type: 'buffer', buffer_id: 'counts', element_count: 2, data_type: 'int32' }),
+    { counts: [3, 4] },
+  );
+  const { end } = await run(t, `
+    local trace = context:call("DMM1.GET_TRACE")
+    assert(math.type(trace[1]) == "float" and trace[2] == 2.5)
+    local counts = context:call("SCOPE1:2.GET_WAVEFORM"):values()
+    assert(math.type(counts[1]) == "integer" and counts[2] == 4)
+  `, host, { mode: 'interactive' });
+  assert.deepEqual(end, { ok: true });
+});
+
+test('a script host that throws stops the script with the reason', async (t) => {
+  const host = new RecordingHost();
+  host.call = () => {
+    throw new Error('instrument DAC1 is not started');
+  };
+  const { end } = await run(t, 'context:call("DAC1.RESET")\nwhile true do end', host, { timeLimitMs: 10_000 });
+  assert.deepEqual(end, { ok: false, error: 'the script host failed: instrument DAC1 is not started' });
+});
+
+test('closing the runner cancels the scripts still running', async (t) => {
+  const runner = new ScriptRunner({ poolSize: 1 });
+  const host = new RecordingHost();
+  const started = new Promise<void>((resolve) => (host.log = () => resolve()));
+  const execution = runner.run({ source: 'print("go")\nwhile true do end', chunkName: 'test.lua', mode: 'staged', instruments }, host);
+  await started;
+  await runner.close();
+  assert.deepEqual(await execution.ended, { ok: false, error: 'the script runner was closed' });
+  t.diagnostic('runner closed');
+});
+
+test('calls issued before a long computation are delivered while the script still computes', async (t) => {
+  const runner = runnerFor(t);
+  const host = new RecordingHost();
+  const delivered = new Promise<void>((resolve) => {
+    const call = host.call.bind(host);
+    host.call = (calls) => {
+      call(calls);
+      resolve();
+    };
+  });
+  const execution = runner.run({ source: 'context:call("DAC1.RESET")\nwhile true do end', chunkName: 'test.lua', mode: 'staged', instruments, timeLimitMs: 10_000 }, host);
+  await delivered;
+  execution.cancel();
+  assert.deepEqual(await execution.ended, { ok: false, error: 'canceled' });
+  assert.deepEqual(host.trace(), ['call 0']);
 });
