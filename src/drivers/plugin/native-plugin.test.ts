@@ -74,6 +74,22 @@ test('array returns and large data become typed arrays with their data type', as
   }
 });
 
+test('a slow plugin call runs off the event loop, so the worker keeps answering heartbeats', async (t) => {
+  if (missing) return t.skip(missing);
+  const driver = await createPluginDriver(pluginContext(built['test_plugin']));
+  await driver.connect();
+  try {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const reply = await driver.execute(pluginCommand('SLOW', {}, 'int64'));
+    clearInterval(ticker);
+    assert.deepEqual(reply, { value: 300 });
+    assert.ok(ticks >= 5, `the event loop ran ${ticks} timer ticks during a 300 ms plugin call`);
+  } finally {
+    await driver.close();
+  }
+});
+
 test('the plugin receives the connection as JSON', async (t) => {
   if (missing) return t.skip(missing);
   const driver = await createPluginDriver(pluginContext(built['test_plugin']));

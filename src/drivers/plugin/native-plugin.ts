@@ -16,9 +16,19 @@ import type { PluginCommand, PluginConfig, PluginMetadata, PluginResponse, Plugi
 
 interface NativeFunctions {
   getMetadata: () => { api_version: number; name: string; version: string; protocol_type: string; description: string };
-  initialize: (config: Buffer) => number;
-  execute: (command: Buffer, response: Buffer) => number;
+  initialize: (config: Buffer) => Promise<number>;
+  execute: (command: Buffer, response: Buffer) => Promise<number>;
   shutdown: () => void;
+}
+
+type KoffiFunction = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => void };
+
+/**
+ * Runs a plugin call on koffi's worker thread: a plugin that takes seconds to measure must not
+ * stall the worker's event loop, or its heartbeats stop and it is taken for hung.
+ */
+function inBackground(fn: KoffiFunction): (...args: unknown[]) => Promise<number> {
+  return (...args) => new Promise((resolve, reject) => fn.async(...args, (error: unknown, result: number) => (error ? reject(error) : resolve(result))));
 }
 
 function bind(path: string): NativeFunctions {
@@ -39,8 +49,8 @@ function bind(path: string): NativeFunctions {
   };
   return {
     getMetadata: lookup('plugin_get_metadata', () => lib.func('plugin_get_metadata', PluginMetadataStruct, [])),
-    initialize: lookup('plugin_initialize', () => lib.func('int32_t plugin_initialize(const void *config)')),
-    execute: lookup('plugin_execute_command', () => lib.func('int32_t plugin_execute_command(const void *command, void *response)')),
+    initialize: inBackground(lookup('plugin_initialize', () => lib.func('int32_t plugin_initialize(const void *config)') as KoffiFunction)),
+    execute: inBackground(lookup('plugin_execute_command', () => lib.func('int32_t plugin_execute_command(const void *command, void *response)') as KoffiFunction)),
     shutdown: lookup('plugin_shutdown', () => lib.func('void plugin_shutdown(void)')),
   };
 }
@@ -99,7 +109,7 @@ export class NativePlugin implements PluginBackend {
     writeCString(buffer, c.connection_json, PAYLOAD_SIZE, fittingJson(connectionJson, () => ({ type: connection.type, address: connection.address })), 'connection JSON');
     writeCString(buffer, c.api_definition_json, PAYLOAD_SIZE,
       fittingJson(api, () => ({ api_version: api.apiVersion, instrument: api.instrument, protocol: api.protocol, commands: Object.keys(api.commands) })), 'API definition JSON');
-    const rc = this.fns.initialize(buffer);
+    const rc = await this.fns.initialize(buffer);
     if (rc !== 0) throw new Error(`plugin_initialize returned ${rc}`);
   }
 
@@ -138,7 +148,7 @@ export class NativePlugin implements PluginBackend {
       buffer.writeUInt8(command.expects_response ? 1 : 0, o.expects_response);
 
       const response = Buffer.alloc(OFFSETS.responseSize);
-      const rc = this.fns.execute(buffer, response);
+      const rc = await this.fns.execute(buffer, response);
       return this.decodeResponse(response, rc);
     } finally {
       for (const memory of allocations) koffi.free(memory);

@@ -107,7 +107,10 @@ export function decodeBlock(payload: Buffer, dataType: ArrayDataType, littleEndi
   const bytes = new Uint8Array(payload.length);
   bytes.set(payload);
   if (!littleEndian && size > 1) {
-    for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
+    const view = Buffer.from(bytes.buffer, 0, bytes.length);
+    if (size === 2) view.swap16();
+    else if (size === 4) view.swap32();
+    else view.swap64();
   }
   const ab = bytes.buffer;
   switch (dataType) {

@@ -6,6 +6,7 @@ import { SerialSimulator } from './simulators/serial-simulator.js';
 import { SIM_IDN, simulatedWaveform } from './simulators/scpi-instrument.js';
 import { visaCommand, visaContext } from './simulators/test-context.js';
 import { serialSettings } from './serial.js';
+import { pythonMissing, pythonTtyQuery } from './simulators/independent-clients.js';
 
 const socatMissing = ['/usr/bin/socat', '/usr/local/bin/socat'].some((p) => existsSync(p)) ? undefined : 'socat not installed: needed for the pty pair';
 
@@ -46,6 +47,18 @@ test('serial: a bare device path selects the serial transport', async (t) => {
     assert.equal(await driver.identify!(), SIM_IDN);
   } finally {
     await driver.close();
+    await sim.stop();
+  }
+});
+
+test('serial simulator agrees with a plain Python tty client (independent of serialport)', async (t) => {
+  if (socatMissing) return t.skip(socatMissing);
+  const noPython = pythonMissing();
+  if (noPython) return t.skip(noPython);
+  const sim = await SerialSimulator.start();
+  try {
+    assert.equal(await pythonTtyQuery(sim.clientPath, '*IDN?'), SIM_IDN);
+  } finally {
     await sim.stop();
   }
 });

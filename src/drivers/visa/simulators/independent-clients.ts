@@ -68,3 +68,25 @@ export async function lxiQuery(command: string, rawPort?: number): Promise<strin
   if (result.code !== 0) throw new Error(`lxi scpi failed: ${result.stdout}${result.stderr}`);
   return result.stdout.trim();
 }
+
+/** Plain POSIX file I/O from Python (no serial library): writes *IDN? to a tty and reads one line back. */
+export async function pythonTtyQuery(path: string, command: string): Promise<string> {
+  const script = `
+import os, sys, termios, tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+os.write(fd, (sys.argv[2] + '\\n').encode())
+reply = b''
+while not reply.endswith(b'\\n'):
+    reply += os.read(fd, 256)
+os.close(fd)
+print(reply.decode().strip())
+`;
+  const result = await run(PYTHON, ['-c', script, path, command], 10_000);
+  if (result.code !== 0) throw new Error(`python tty client failed on ${path}: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+export function pythonMissing(): string | undefined {
+  return existsSync(PYTHON) ? undefined : `${PYTHON} not found`;
+}
