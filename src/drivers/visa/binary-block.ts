@@ -42,7 +42,9 @@ export function readBlockHeader(reply: Buffer, at: number): BlockHeader {
 /**
  * Where a complete reply ends in a byte stream (index just past the termination), or how many
  * bytes are needed at least before it is worth looking again. Definite-length blocks are skipped
- * whole, so a termination byte inside binary data does not end the reply.
+ * whole, so a termination byte inside binary data does not end the reply. An indefinite block
+ * (`#0`) has no length, so on a byte stream it ends at the first termination; over VXI-11 and
+ * HiSLIP the message END marks its end and any payload is safe.
  */
 export function replyEnd(buffer: Buffer, termination: Buffer): { end: number } | { needBytes: number } {
   let from = 0;
