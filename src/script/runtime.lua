@@ -193,6 +193,8 @@ local function module_searcher(name)
   return fn, chunkname
 end
 
+-- require("io") and friends would hand back the full libraries from package.loaded.
+package.loaded.os, package.loaded.io, package.loaded.debug = os, io, debug
 package.loadlib = nil
 package.cpath = ''
 package.path = ''

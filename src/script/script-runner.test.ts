@@ -370,6 +370,7 @@ test('the sandbox has no os.execute, io.popen, file access, dofile, loadfile, bi
     assert(io.popen == nil and io.open == nil and io.lines == nil and io.output == nil and io.read == nil)
     assert(dofile == nil and loadfile == nil and string.dump == nil and package.loadlib == nil)
     assert(debug.getinfo == nil and debug.sethook == nil and type(debug.traceback) == "function")
+    assert(require("io").popen == nil and require("os").execute == nil and require("debug").getinfo == nil)
     local f, err = load("\\27Lua binary")
     assert(f == nil and err:find("binary"), err)
     assert(load("return 1 + 1")() == 2)
