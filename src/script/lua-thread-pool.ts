@@ -92,6 +92,17 @@ export class LuaThreadPool {
     }
   }
 
+  /** Resolves when the idle threads have loaded Lua and are ready. */
+  async warmUp(): Promise<void> {
+    await Promise.all(
+      this.idle.map(async (thread) => {
+        thread.worker.ref(); // idle threads do not keep the process alive, but this wait should
+        await thread.ready();
+        if (this.idle.includes(thread)) thread.worker.unref();
+      }),
+    );
+  }
+
   /** Gives a thread back after its script ended by itself. */
   release(thread: LuaThread): void {
     if (this.closed || thread.dead || thread.runs >= MAX_RUNS_PER_THREAD || this.idle.length >= this.size) {

@@ -47,6 +47,11 @@ export class ScriptRunner {
     return execution;
   }
 
+  /** Resolves when the pooled Lua threads are started and ready (optional: run() waits as needed). */
+  warmUp(): Promise<void> {
+    return this.pool.warmUp();
+  }
+
   /** null when the script compiles, else "file:line: message". */
   async checkSyntax(source: string, chunkName: string): Promise<string | null> {
     this.checker ??= (async () => {
