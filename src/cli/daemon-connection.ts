@@ -21,7 +21,7 @@ export function daemonPort(command: Command): number {
 export function daemonClient(command: Command): RpcClient {
   const options = connectionOptions(command);
   const host = options.host ?? '127.0.0.1';
-  return new RpcClient({ host, port: daemonPort(command), token: options.token ?? process.env.INSTRUMENT_SCRIPT_SERVER_TOKEN });
+  return new RpcClient({ host, port: daemonPort(command), token: options.token || process.env.INSTRUMENT_SCRIPT_SERVER_TOKEN || undefined });
 }
 
 /** Runs `fn` with a client and closes it afterwards, so the CLI exits promptly. */

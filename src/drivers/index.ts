@@ -3,11 +3,19 @@
 // VISA driver, whose transport follows the address (TCPIP SOCKET, VXI-11, HiSLIP, serial, USBTMC).
 import type { Driver, DriverContext } from './driver.js';
 import { createSimDriver } from './sim/index.js';
-import { createVisaDriver } from './visa/index.js';
-import { createPluginDriver } from './plugin/index.js';
 
 export function isSimulatedAddress(address: string): boolean {
   return /^(sim|mock):\/\//i.test(address);
+}
+
+// The VISA transports and the plugin loaders (koffi) are imported only when chosen: a
+// simulated instrument's worker starts faster without them.
+async function createPluginDriver(context: DriverContext): Promise<Driver> {
+  return (await import('./plugin/index.js')).createPluginDriver(context);
+}
+
+async function createVisaDriver(context: DriverContext): Promise<Driver> {
+  return (await import('./visa/index.js')).createVisaDriver(context);
 }
 
 export async function selectDriver(context: DriverContext): Promise<Driver> {

@@ -262,7 +262,6 @@ export class InstrumentServer extends EventEmitter {
     await this.runner.close();
     this.store.close();
     this.logger.info('server stopped');
-    this.logger.flush?.();
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -339,5 +338,5 @@ function createLogger(options: InstrumentServerOptions): Logger {
   const level = options.logLevel ?? 'info';
   if (!options.logDir) return pino({ level: 'silent' });
   mkdirSync(options.logDir, { recursive: true });
-  return pino({ level }, pino.destination({ dest: join(options.logDir, 'instrument_server.log'), sync: false, mkdir: true }));
+  return pino({ level }, pino.destination({ dest: join(options.logDir, 'instrument_server.log'), sync: true, mkdir: true }));
 }

@@ -1,8 +1,10 @@
 // The RPC commands of SPEC part 2 and spec/JOB_SCHEDULING.md, each a thin call into the
 // server. Params arrive already checked against the schemas in rpc/command-params.ts; answers
 // use the seed's field names (job_id, status, created_at, jobs, result, ...).
-import { validateApiFile, validateConfigFile } from '../config/index.js';
+import { ConfigError, ParameterError, validateApiFile, validateConfigFile } from '../config/index.js';
+import { InstrumentExistsError, InstrumentStartError, UnknownInstrumentError } from '../instruments/errors.js';
 import { RpcError, type RpcHandlers } from '../rpc/index.js';
+import { jobCommands } from '../rpc/job-commands.js';
 import type { InstrumentServer } from './instrument-server.js';
 import { runOneCommand } from './one-command.js';
 import { discoverPlugins, listPlugins } from '../drivers/plugin/discovery.js';
@@ -19,7 +21,36 @@ export const EXTRA_PARAM_SCHEMAS: Record<string, object> = {
 
 const FINISHED = new Set(['completed', 'failed', 'canceled']);
 
+/** HTTP status of the domain errors a command may throw (the job queue's errors carry their own). */
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof UnknownInstrumentError) return 404;
+  if (error instanceof InstrumentExistsError) return 409;
+  if (error instanceof ConfigError || error instanceof ParameterError) return 400;
+  if (error instanceof InstrumentStartError) return 502;
+  return undefined;
+}
+
+/** Wraps every handler so domain errors are answered with a fitting HTTP status. */
+function withStatuses(handlers: RpcHandlers): RpcHandlers {
+  const wrapped: RpcHandlers = {};
+  for (const [command, handler] of Object.entries(handlers)) {
+    wrapped[command] = async (params, context) => {
+      try {
+        return await handler(params, context);
+      } catch (error) {
+        const status = httpStatusOf(error);
+        throw status === undefined ? error : new RpcError((error as Error).message, status);
+      }
+    };
+  }
+  return wrapped;
+}
+
 export function buildRpcHandlers(server: InstrumentServer): RpcHandlers {
+  return withStatuses(commandHandlers(server));
+}
+
+function commandHandlers(server: InstrumentServer): RpcHandlers {
   const file = (path: string, what: string): string => {
     try {
       return server.resolveExistingFile(path, what);
@@ -48,20 +79,7 @@ export function buildRpcHandlers(server: InstrumentServer): RpcHandlers {
     // status and list answer at once, never behind measure jobs (the fast track of the seed).
     status: async (params) => server.instrumentStatus(params.name),
     list: async () => ({ instruments: server.listInstruments() }),
-    submit_measure: async (params) => {
-      const job_id = await server.submitMeasure({
-        scriptPath: params.script_path,
-        script: params.script,
-        mode: params.mode,
-        name: params.name,
-        tags: params.tags,
-      });
-      return { job_id };
-    },
-    job_status: async (params) => server.jobStatus(params.job_id),
-    job_result: async (params) => server.jobResult(params.job_id, { partial: params.partial }),
-    job_list: async () => ({ jobs: server.jobList() }),
-    job_cancel: async (params) => server.cancelJob(params.job_id),
+    ...jobCommands(server.queue),
     job_wait: async (params: { job_id: string; timeout_ms?: number }, context) => {
       const info = server.jobStatus(params.job_id);
       if (FINISHED.has(info.status)) return { ...info, finished: true };

@@ -28,7 +28,7 @@ function daemonOptions(command: Command, options: StartOptions): DaemonOptions {
   return {
     port: daemonPort(command),
     host: connection.host ?? '127.0.0.1',
-    token: connection.token ?? process.env.INSTRUMENT_SCRIPT_SERVER_TOKEN,
+    token: connection.token || process.env.INSTRUMENT_SCRIPT_SERVER_TOKEN || undefined,
     dataDir,
     logDir: resolve(options.logDir ?? join(dataDir, 'logs')),
     logLevel: (command.optsWithGlobals() as { logLevel?: string }).logLevel ?? 'info',

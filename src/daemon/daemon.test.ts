@@ -1,0 +1,255 @@
+// The daemon end to end: a real daemon process, real HTTP, simulated instruments in real
+// worker processes, a real SQLite file (issue 4: the seed's examples, queue rules over RPC,
+// persistence across kill -9, malformed input, CLI commands, daemons side by side).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, processExists } from '../test-support/index.js';
+import { freePort, labConfig, postWithHost, rawRpc, runCli, startDaemon, type RunningDaemon } from './daemon-harness.js';
+import type { JobResult } from '../results/types.js';
+
+async function withDaemon(fn: (daemon: RunningDaemon, root: string) => Promise<void>, args: string[] = []): Promise<void> {
+  const dir = makeTempDir();
+  const daemon = await startDaemon({ root: dir.path, args });
+  try {
+    await fn(daemon, dir.path);
+  } finally {
+    await daemon.stop();
+    dir.remove();
+  }
+}
+
+async function startLab(daemon: RunningDaemon): Promise<void> {
+  for (const name of ['dac1', 'dmm1', 'scope1'] as const) await daemon.client.call('start', { config_path: labConfig(name) });
+}
+
+async function waitJob(daemon: RunningDaemon, jobId: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const info = await daemon.client.call('job_wait', { job_id: jobId, timeout_ms: 20_000 });
+    if (info.finished) return info;
+  }
+}
+
+test('the seed example: ten jobs submitted over RPC complete in order, each with its results', async () => {
+  await withDaemon(async (daemon) => {
+    await startLab(daemon);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const answer = await daemon.client.call('submit_measure', { script: `context:call("DAC1:1.SET_VOLTAGE", ${i / 10})\ncontext:call("DMM1.MEASURE_VOLTAGE")` });
+      assert.match(String(answer.job_id), /^job_\d{8}_\d{6}_[0-9a-f]{6}$/);
+      ids.push(String(answer.job_id));
+    }
+    for (const id of ids) assert.equal((await waitJob(daemon, id)).status, 'completed');
+    const results = await Promise.all(ids.map((job_id) => daemon.client.call('job_result', { job_id })));
+    const firstStarts = results.map((r) => (r.result as JobResult).results[0]!.started_at!);
+    assert.deepEqual([...firstStarts].sort((a, b) => a - b), firstStarts, 'jobs ran in submission order');
+    const first = results[0]!.result as JobResult;
+    assert.equal(first.status, 'success');
+    assert.deepEqual(Object.keys(first.results[0]!).filter((k) => ['index', 'instrument', 'verb', 'params', 'executed_at_ms', 'return'].includes(k)).sort(), ['executed_at_ms', 'index', 'instrument', 'params', 'return', 'verb']);
+    const list = await daemon.client.call('job_list', {});
+    assert.deepEqual((list.jobs as Array<{ job_id: string }>).map((j) => j.job_id), ids);
+  });
+});
+
+test('status and list answer while a long measure job runs', async () => {
+  await withDaemon(async (daemon) => {
+    await startLab(daemon);
+    const { job_id } = await daemon.client.call('submit_measure', { script: 'context:call("DMM1.SET_RANGE", 1)\nwhile true do end' });
+    const status = await daemon.client.call('status', { name: 'DMM1' });
+    assert.equal(status.alive, true);
+    assert.equal(typeof (status.stats as Record<string, number>).commands_sent, 'number');
+    const list = await daemon.client.call('list', {});
+    assert.deepEqual(list.instruments, ['DAC1', 'DMM1', 'SCOPE1']);
+    assert.equal((await daemon.client.call('job_status', { job_id: String(job_id) })).status, 'running');
+    const canceled = await daemon.client.call('job_cancel', { job_id: String(job_id) });
+    assert.equal(canceled.status, 'canceled');
+  });
+});
+
+test('job_result before completion answers ok:false with the status, or the results so far with partial', async () => {
+  await withDaemon(async (daemon) => {
+    await startLab(daemon);
+    const { job_id } = await daemon.client.call('submit_measure', { script: 'local h = context:call("DMM1.GET_RANGE")\nh:wait()\nwhile true do end' });
+    const early = await daemon.client.send('job_result', { job_id: String(job_id) });
+    assert.equal(early.ok, false);
+    assert.equal(early.status, 'running');
+    const partial = await daemon.client.call('job_result', { job_id: String(job_id), partial: true });
+    assert.equal(partial.partial, true);
+    await daemon.client.call('job_cancel', { job_id: String(job_id) });
+    const finished = await daemon.client.send('job_cancel', { job_id: String(job_id) });
+    assert.equal(finished.ok, false);
+    assert.match(String(finished.error), /already canceled/);
+  });
+});
+
+test('bad input gets a clear ok:false answer and the daemon keeps serving', async () => {
+  await withDaemon(async (daemon, root) => {
+    const cases: Array<[string, number, RegExp]> = [
+      ['{"command": "list"', 400, /JSON/i],
+      ['{"command": "frobnicate", "params": {}}', 404, /unknown command.*frobnicate/i],
+      ['{"command": "status", "params": {"name": 7}}', 400, /name/],
+      ['{"command": "submit_measure", "params": {"script_path": "/nonexistent/x.lua"}}', 400, /\/nonexistent\/x\.lua does not exist/],
+      ['{"command": "submit_measure", "params": {"script": "for i = 1 do"}}', 400, /syntax error: <inline>:1:/],
+      ['{"command": "status", "params": {"name": "NOPE"}}', 404, /NOPE/],
+      ['{"command": "start", "params": {"config_path": "/nonexistent.yaml"}}', 400, /does not exist/],
+      ['{"command": "job_status", "params": {"job_id": "job_x"}}', 404, /job_x/],
+    ];
+    for (const [body, status, message] of cases) {
+      const answer = await rawRpc(daemon.url, body);
+      assert.equal(answer.answer.ok, false, body);
+      assert.equal(answer.status, status, `${body} → ${JSON.stringify(answer.answer)}`);
+      assert.match(String(answer.answer.error), message, body);
+      assert.doesNotMatch(String(answer.answer.error), /\n\s+at /, 'no stack trace');
+    }
+    const formPost = await rawRpc(daemon.url, 'command=list', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(formPost.status, 415);
+    assert.equal(await postWithHost(daemon.url, `evil.example:${daemon.port}`, '{"command":"list"}'), 403, 'a foreign Host (DNS rebinding) is refused');
+    assert.equal(await postWithHost(daemon.url, `localhost:${daemon.port}`, '{"command":"list"}'), 200);
+    const broken = join(root, 'broken.yaml');
+    writeFileSync(broken, 'name: [unclosed\n');
+    const brokenYaml = await rawRpc(daemon.url, JSON.stringify({ command: 'start', params: { config_path: broken } }));
+    assert.equal(brokenYaml.answer.ok, false);
+    assert.match(String(brokenYaml.answer.error), /broken\.yaml: line 2, column 1: YAML syntax error/);
+    assert.equal((await daemon.client.call('list', {})).ok, true);
+  });
+});
+
+test('kill -9 of the daemon loses no finished result; the running job is failed with its partial results; queued jobs run again', async () => {
+  const dir = makeTempDir();
+  const dataDir = join(dir.path, 'data');
+  let daemon = await startDaemon({ root: dir.path, dataDir });
+  try {
+    await startLab(daemon);
+    const done = String((await daemon.client.call('submit_measure', { script: 'context:call("DMM1.SET_RANGE", 2)' })).job_id);
+    await waitJob(daemon, done);
+    const running = String((await daemon.client.call('submit_measure', { script: 'local h = context:call("DMM1.GET_RANGE")\nh:wait()\nwhile true do end' })).job_id);
+    const sleeper = String((await daemon.client.call('submit_sleep', { duration_ms: 10 })).job_id);
+    const queued = String((await daemon.client.call('submit_measure', { script: 'context:call("DAC1:2.SET_VOLTAGE", 0.5)' })).job_id);
+    // The infinite job holds the sleep barrier, so `queued` waits behind it.
+    await daemon.client.call('job_result', { job_id: running, partial: true });
+    const workerPids = await Promise.all(['DAC1', 'DMM1', 'SCOPE1'].map(async (name) => Number((await daemon.client.call('status', { name })).pid)));
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+    daemon.client.close();
+    daemon = await startDaemon({ root: dir.path, dataDir, port: daemon.port, args: ['--restore'] });
+    assert.deepEqual((await daemon.client.call('list', {})).instruments, ['DAC1', 'DMM1', 'SCOPE1'], '--restore started the instruments again');
+    for (const pid of workerPids) assert.equal(processExists(pid), false, `worker ${pid} outlived its daemon`);
+    const kept = (await daemon.client.call('job_result', { job_id: done })).result as JobResult;
+    assert.equal(kept.results[0]!.verb, 'SET_RANGE');
+    const interrupted = await daemon.client.call('job_status', { job_id: running });
+    assert.equal(interrupted.status, 'failed');
+    assert.equal(interrupted.error, 'daemon stopped while job was running');
+    assert.equal((await waitJob(daemon, sleeper)).status, 'completed');
+    assert.equal((await waitJob(daemon, queued)).status, 'completed');
+  } finally {
+    await daemon.stop();
+    dir.remove();
+  }
+});
+
+test('the listening socket does not leak into instrument worker processes', async () => {
+  await withDaemon(async (daemon) => {
+    await startLab(daemon);
+    const hexPort = daemon.port.toString(16).toUpperCase().padStart(4, '0');
+    const listening = readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(`:${hexPort} `) && line.trim().split(/\s+/)[3] === '0A')
+      .map((line) => line.trim().split(/\s+/)[9]);
+    assert.equal(listening.length, 1, 'exactly one listening socket on the RPC port');
+    const pid = Number((await daemon.client.call('status', { name: 'DMM1' })).pid);
+    const sockets = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    assert.ok(!sockets.includes(`socket:[${listening[0]}]`), 'the worker holds the RPC listening socket');
+  });
+});
+
+test('CLI commands against a daemon: output and exit codes', async () => {
+  await withDaemon(async (daemon, root) => {
+    assert.equal((await runCli(daemon, ['start', labConfig('dac1')])).stdout, 'started DAC1\n');
+    await runCli(daemon, ['start', labConfig('dmm1')]);
+    assert.equal((await runCli(daemon, ['list'])).stdout, 'DAC1\nDMM1\n');
+    const status = await runCli(daemon, ['status', 'DMM1']);
+    assert.equal(status.code, 0);
+    assert.equal(JSON.parse(status.stdout).alive, true);
+    const measured = await runCli(daemon, ['measure', join(root, '..', 'nonexistent.lua')]);
+    assert.equal(measured.code, 1);
+    assert.match(measured.stderr, /does not exist/);
+    const script = join(root, 'sweep.lua');
+    writeFileSync(script, 'context:call("DAC1:1.SET_VOLTAGE", 0.5)\nlocal v = context:call("DMM1.MEASURE_VOLTAGE")\nprint("v", v)\n');
+    const run = await runCli(daemon, ['measure', script]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\[0\] DAC1:1\.SET_VOLTAGE\(0\.5\) -> \[void\]$/m);
+    assert.match(run.stdout, /^\[1\] DMM1\.MEASURE_VOLTAGE\(\) -> \[double\] /m);
+    const json = await runCli(daemon, ['measure', script, '--json']);
+    assert.equal(JSON.parse(json.stdout).result.results.length, 2);
+    const submitted = await runCli(daemon, ['jobs', 'submit', script]);
+    const jobId = submitted.stdout.trim();
+    assert.match(jobId, /^job_/);
+    assert.equal((await runCli(daemon, ['jobs', 'wait', jobId])).stdout, `${jobId} completed\n`);
+    assert.match((await runCli(daemon, ['jobs', 'list'])).stdout, new RegExp(`${jobId}\\s+measure\\s+completed`));
+    const cancelDone = await runCli(daemon, ['jobs', 'cancel', jobId]);
+    assert.equal(cancelDone.code, 1);
+    assert.match(cancelDone.stderr, /already completed/);
+    assert.equal((await runCli(daemon, ['stop', 'DMM1'])).code, 0);
+    const gone = await runCli(daemon, ['status', 'DMM1']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /DMM1/);
+  });
+});
+
+test('a CLI command with no daemon running says so and how to start one', async () => {
+  const dir = makeTempDir();
+  try {
+    const result = await runCli({ port: 1, env: { ...process.env, XDG_RUNTIME_DIR: dir.path } }, ['list']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no daemon is answering at http:\/\/127\.0\.0\.1:1 — start one with `instrument-server daemon start`/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('two daemons run side by side on different ports and data folders', async () => {
+  const [a, b] = [makeTempDir(), makeTempDir()];
+  const [first, second] = await Promise.all([startDaemon({ root: a.path }), startDaemon({ root: b.path })]);
+  try {
+    await first.client.call('start', { config_path: labConfig('dac1') });
+    await second.client.call('start', { config_path: labConfig('dmm1') });
+    assert.deepEqual((await first.client.call('list', {})).instruments, ['DAC1']);
+    assert.deepEqual((await second.client.call('list', {})).instruments, ['DMM1']);
+    const job = String((await first.client.call('submit_measure', { script: 'context:call("DAC1:1.SET_VOLTAGE", 1)' })).job_id);
+    await waitJob(first, job);
+    assert.equal((await second.client.send('job_status', { job_id: job })).ok, false, 'jobs are per daemon');
+  } finally {
+    await Promise.all([first.stop(), second.stop()]);
+    a.remove();
+    b.remove();
+  }
+});
+
+test('daemon start in the background returns once RPC answers; a second start says so; daemon stop removes the PID file', async () => {
+  const dir = makeTempDir();
+  const daemon = { port: await freePort(), env: { ...process.env, XDG_RUNTIME_DIR: join(dir.path, 'run'), XDG_STATE_HOME: join(dir.path, 'state') } };
+  try {
+    const started = await runCli(daemon, ['daemon', 'start']);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /^daemon started \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+\n$/);
+    assert.equal((await runCli(daemon, ['list'])).code, 0, 'RPC answers as soon as start returned');
+    const again = await runCli(daemon, ['daemon', 'start']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already running/);
+    assert.equal((await runCli(daemon, ['daemon', 'status'])).code, 0);
+    const stopped = await runCli(daemon, ['daemon', 'stop']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal((await runCli(daemon, ['daemon', 'status'])).code, 1);
+    assert.deepEqual(readdirSync(join(dir.path, 'run', 'instrument-server')), [], 'PID file removed');
+  } finally {
+    await runCli(daemon, ['daemon', 'stop']);
+    dir.remove();
+  }
+});
