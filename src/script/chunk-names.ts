@@ -1,5 +1,6 @@
-// Lua cuts chunk names longer than ~60 characters down to "...tail" in its messages. Long script
-// paths get such an alias when loaded, and messages leaving Lua get the full name back.
+// How script text and names are handed to Lua. Lua cuts chunk names longer than ~60 characters
+// down to "...tail" in its messages: long script paths get such an alias when loaded, and
+// messages leaving Lua get the full name back.
 
 const MAX_CHUNK_NAME = 55;
 
@@ -19,4 +20,10 @@ export class ChunkNames {
     for (const [alias, name] of this.aliases) text = text.split(alias).join(name);
     return text;
   }
+}
+
+/** Like luaL_loadfile: a UTF-8 byte order mark and a `#!` first line are skipped (line numbers kept). */
+export function asChunk(source: string): string {
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  return text.startsWith('#') ? `--${text}` : text;
 }

@@ -8,7 +8,7 @@ import { LuaEventMasks, LuaMultiReturn, LuaRawResult, decorateFunction, type Lua
 import { bindCall, type CallArguments } from '../config/binding.js';
 import type { LoadedInstrument, ParamValue } from '../config/types.js';
 import type { LogLine } from '../results/types.js';
-import { ChunkNames } from './chunk-names.js';
+import { asChunk, ChunkNames } from './chunk-names.js';
 import { OpaqueLuaValue, pushNumbers, readValue } from './lua-values.js';
 import { ModuleResolver } from './module-resolver.js';
 import type { BlockingRequest, Reply, RunRequest, ScriptEvent, ThreadMessage } from './protocol.js';
@@ -83,7 +83,7 @@ export class LuaSession {
       engine.global.pushValue(this.primitives());
       engine.global.pushValue(request.mode);
       const [runScript] = engine.global.runSync(2) as unknown as [(source: string, chunk: string) => typeof outcome];
-      outcome = runScript(request.source, this.chunkAlias(request.chunkName));
+      outcome = runScript(asChunk(request.source), this.chunkAlias(request.chunkName));
     } catch (err) {
       // Only a failure of the runtime itself (or memory exhausted while setting up) lands here;
       // the wasm module may be left in a bad state, so this thread is not used again.

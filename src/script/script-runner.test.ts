@@ -514,3 +514,8 @@ test('calls issued before a long computation are delivered while the script stil
   assert.deepEqual(await execution.ended, { ok: false, error: 'canceled' });
   assert.deepEqual(host.trace(), ['call 0']);
 });
+
+test('a script file with a byte order mark or a #! line runs, with line numbers unchanged', async (t) => {
+  const { end } = await run(t, '\uFEFF#!/usr/bin/env instrument-server\ncontext:call("DAC1.RESET")\nerror("line 3")', new RecordingHost());
+  assert.equal(end.error, 'test.lua:3: line 3');
+});

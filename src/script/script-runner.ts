@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LuaFactory, type LuaEngine } from 'wasmoon';
-import { ChunkNames } from './chunk-names.js';
+import { asChunk, ChunkNames } from './chunk-names.js';
 import { LuaThreadPool } from './lua-thread-pool.js';
 import { LuaScriptExecution } from './script-execution.js';
 import type { ScriptExecution, ScriptHost, ScriptOptions, ScriptRunnerOptions } from './types.js';
@@ -65,7 +65,7 @@ export class ScriptRunner {
     const names = new ChunkNames();
     let error: string | null;
     try {
-      error = check(source, names.alias(chunkName));
+      error = check(asChunk(source), names.alias(chunkName));
     } catch (err) {
       error = `${chunkName}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
     }
