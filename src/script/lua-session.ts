@@ -90,7 +90,6 @@ export class LuaSession {
       outcome = { error: err instanceof Error ? err.message.split('\n')[0]! : String(err), traceback: '' };
       retire = true;
     } finally {
-      this.flushBatch();
       hookTarget = undefined;
     }
     if (outcome === null || outcome === undefined) return { ok: true };
@@ -274,10 +273,6 @@ export class LuaSession {
     if (this.outbox.length > 0) this.post({ events: this.takeOutbox() });
   }
 
-  private flushBatch(): void {
-    this.batch = undefined;
-  }
-
   private takeOutbox(): ScriptEvent[] {
     const events = this.outbox;
     this.outbox = [];
@@ -293,7 +288,7 @@ export class LuaSession {
 
   private findModule(name: unknown): LuaMultiReturn {
     const found = this.modules.find(name);
-    if (found.found) return multi(found.source, this.chunkAlias(this.modules.displayName(found.path)));
+    if (found.found) return multi(asChunk(found.source), this.chunkAlias(this.modules.displayName(found.path)));
     if ('refused' in found) return multi(undefined, undefined, found.refused);
     return multi(undefined, found.tried.map((path) => `\n\tno file '${path}'`).join(''));
   }
@@ -332,13 +327,28 @@ function toParamValue(value: unknown): unknown {
 
 /** The arguments of a rejected call as recorded: named as written, positional by declared name where known. */
 function describeArgs(args: CallArguments, instrument?: LoadedInstrument, verb?: string): Record<string, unknown> {
-  if (args.named !== undefined) return { ...args.named };
-  const declared = instrument && verb ? instrument.api.commands[verb]?.parameters : undefined;
   const out: Record<string, unknown> = {};
+  if (args.named !== undefined) {
+    for (const [key, value] of Object.entries(args.named)) out[key] = recordable(value);
+    return out;
+  }
+  const declared = instrument && verb ? instrument.api.commands[verb]?.parameters : undefined;
   (args.positional ?? []).forEach((value, i) => {
-    if (value !== undefined) out[declared?.[i]?.name ?? `#${i + 1}`] = value;
+    if (value !== undefined) out[declared?.[i]?.name ?? `#${i + 1}`] = recordable(value);
   });
   return out;
+}
+
+/** A value as it can be recorded and posted: functions and other Lua-only values become `<type>`. */
+function recordable(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof OpaqueLuaValue) return `<${value.luaType}>`;
+  if (depth > 8) return '<table>';
+  if (Array.isArray(value)) return value.map((v) => recordable(v, depth + 1));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recordable(v, depth + 1)]));
+  }
+  return `<${typeof value === 'function' ? 'function' : 'userdata'}>`;
 }
 
 function positionalParams(args: unknown[]): Record<string, unknown> {

@@ -140,11 +140,12 @@ test('rejected calls (unknown instrument, verb, missing/extra/ill-typed/out-of-r
     'assert(context:call("DAC1:9.SET_VOLTAGE", 1) == nil)',
     'assert(context:call("DMM1.CONFIGURE", {mode = "dc", speed = 3}) == nil)',
     'assert(context:call("bad target") == nil)',
+    'assert(context:call("DMM1.CONFIGURE", {mode = print}) == nil)',
     'context:call("DMM1.SET_RANGE", 2)',
   ].join('\n'), host);
   assert.deepEqual(end, { ok: true });
   const errors = host.rejections.map((r) => r.error);
-  assert.equal(errors.length, 9);
+  assert.equal(errors.length, 10);
   errors.forEach((error, i) => assert.ok(error.startsWith(`test.lua:${i + 1}: `), error));
   assert.match(errors[0]!, /unknown instrument NOPE/);
   assert.match(errors[1]!, /unknown command SET_RANG/);
@@ -155,11 +156,13 @@ test('rejected calls (unknown instrument, verb, missing/extra/ill-typed/out-of-r
   assert.match(errors[6]!, /channel = 9 is above the maximum 4/);
   assert.match(errors[7]!, /unknown parameter speed/);
   assert.match(errors[8]!, /bad command target "bad target"/);
-  assert.deepEqual(host.rejections.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.match(errors[9]!, /mode must be a string/);
+  assert.deepEqual(host.rejections[9]!.params, { mode: '<function>' });
+  assert.deepEqual(host.rejections.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.deepEqual(host.rejections[0], { index: 0, instrument: 'NOPE', verb: 'SET', params: { '#1': 1 }, error: errors[0], line: 1 });
   assert.deepEqual(host.rejections[5]!.params, { voltage: 11 });
   assert.equal(host.rejections[5]!.instrument, 'DAC1:1');
-  assert.deepEqual(host.calls.map((c) => c.index), [9]);
+  assert.deepEqual(host.calls.map((c) => c.index), [10]);
 });
 
 test('a runtime error fails the script with file:line: message and a short traceback', async (t) => {
@@ -293,6 +296,7 @@ test('cancel stops a runaway `while true do end` within 100 ms', async (t) => {
   const tookMs = performance.now() - canceledAt;
   assert.deepEqual(end, { ok: false, error: 'canceled' });
   assert.ok(tookMs < 100, `cancel took ${tookMs.toFixed(1)} ms`);
+  t.diagnostic(`cancel → ended in ${tookMs.toFixed(2)} ms`);
   // The runner stays usable: the terminated thread is replaced.
   const next = runner.run({ source: 'context:call("DAC1.RESET")', chunkName: 'next.lua', mode: 'staged', instruments }, new RecordingHost());
   assert.deepEqual(await next.ended, { ok: true });
@@ -495,7 +499,6 @@ test('closing the runner cancels the scripts still running', async (t) => {
   await started;
   await runner.close();
   assert.deepEqual(await execution.ended, { ok: false, error: 'the script runner was closed' });
-  t.diagnostic('runner closed');
 });
 
 test('calls issued before a long computation are delivered while the script still computes', async (t) => {
