@@ -55,6 +55,12 @@ export class LuaThread {
     this.runs++;
   }
 
+  /** Undoes markBusy for a thread that was handed out but never given a script. */
+  markUnused(): void {
+    this.isReady = true;
+    this.runs--;
+  }
+
   terminate(): Promise<number> {
     this.dead = true;
     return this.worker.terminate();
@@ -101,6 +107,12 @@ export class LuaThreadPool {
         if (this.idle.includes(thread)) thread.worker.unref();
       }),
     );
+  }
+
+  /** Gives back a thread that was acquired but never given a script (its run was canceled first). */
+  giveBack(thread: LuaThread): void {
+    thread.markUnused();
+    this.release(thread);
   }
 
   /** Gives a thread back after its script ended by itself. */

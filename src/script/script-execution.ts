@@ -60,7 +60,7 @@ export class LuaScriptExecution extends EventEmitter implements ScriptExecution 
       return;
     }
     if (this.finished) {
-      this.pool.release(thread);
+      this.pool.giveBack(thread);
       return;
     }
     this.thread = thread;

@@ -522,3 +522,14 @@ test('a script file with a byte order mark or a #! line runs, with line numbers 
   const { end } = await run(t, '\uFEFF#!/usr/bin/env instrument-server\ncontext:call("DAC1.RESET")\nerror("line 3")', new RecordingHost());
   assert.equal(end.error, 'test.lua:3: line 3');
 });
+
+test('a script canceled before its thread was ready leaves the thread usable', async (t) => {
+  const runner = runnerFor(t);
+  const first = runner.run({ source: 'context:call("DAC1.RESET")', chunkName: 'a.lua', mode: 'staged', instruments }, new RecordingHost());
+  first.cancel('changed my mind');
+  assert.deepEqual(await first.ended, { ok: false, error: 'changed my mind' });
+  const host = new RecordingHost();
+  const second = runner.run({ source: 'context:call("DAC1.RESET")', chunkName: 'b.lua', mode: 'staged', instruments }, host);
+  assert.deepEqual(await second.ended, { ok: true });
+  assert.equal(host.calls.length, 1);
+});
