@@ -111,7 +111,8 @@ end
 --- Sends a command: context:call("INST.VERB", ...) or context:call("INST:CH.VERB", ...).
 function context.call(self, target, ...)
   check_self(self, 'call')
-  local index, err = host_call(target, getinfo(2, 'l').currentline, ...)
+  local caller = getinfo(2, 'l') -- nil when context:call was tail-called from a coroutine's body
+  local index, err = host_call(target, caller and caller.currentline, ...)
   if err ~= nil then
     return nil, host_rejected(index, (user_position(2)))
   end

@@ -438,6 +438,8 @@ test('context:call works inside coroutines', async (t) => {
       for i = 1, 3 do coroutine.yield(context:call("DMM1.MEASURE_CURRENT")) end
     end)
     assert(gen() == 0 and gen() == 1 and gen() == 2)
+    assert(coroutine.wrap(function() return context:call("DMM1.MEASURE_CURRENT") end)() == 3)
+    assert(coroutine.wrap(function() return context:call("NOPE.X") end)() == nil)
   `, host, { mode: 'interactive' });
   assert.deepEqual(end, { ok: true });
 });
