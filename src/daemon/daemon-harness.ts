@@ -1,29 +1,19 @@
 // Test support: a real daemon process (the CLI's `daemon start --foreground`, a child of the
 // test so its exit is an event), its RPC client, and the lab's configuration files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../rpc/index.js';
 import { waitForLine } from '../test-support/index.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, '../cli/main.js');
 export const LAB = resolve(here, '../../examples/lab');
 export const labConfig = (name: 'dac1' | 'dmm1' | 'scope1'): string => join(LAB, 'configs', `${name}.yaml`);
-
-/** A port that was free a moment ago (the kernel does not hand it out again at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface RunningDaemon {
   child: ChildProcess;

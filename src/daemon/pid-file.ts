@@ -11,12 +11,21 @@ export interface PidRecord {
   startedAt: number;
 }
 
+/**
+ * Whether the process runs. A detached daemon that has exited stays a zombie until whoever
+ * adopted it reaps it, and signal 0 still reaches a zombie, so /proc is asked as well.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

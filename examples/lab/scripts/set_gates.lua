@@ -6,5 +6,7 @@ context:parallel(function()
   context:call("DAC1:3.SET_VOLTAGE", {voltage = 0.5})   -- a table binds by name
   context:call("SCOPE1.SET_TIMEBASE", 1e-3)
 end)
-local v = context:call("DAC1:3.GET_VOLTAGE")
+-- context:wait gives the value in both modes: staged jobs get a pending handle from
+-- context:call, interactive ones (the CLI `measure`) the value itself.
+local v = context:wait(context:call("DAC1:3.GET_VOLTAGE"))
 print("gate 3 reads back", v)
