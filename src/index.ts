@@ -22,3 +22,6 @@ export { createPluginDriver, discoverPlugins, listPlugins, findPluginForProtocol
 export type { DiscoveredPlugin, PluginListing } from './drivers/plugin/index.js';
 export { createVisaDriver, parseResourceString, ResourceStringError, ReplyParseError } from './drivers/visa/index.js';
 export type { VisaResource, Transport } from './drivers/visa/index.js';
+export { InstrumentServer } from './server/instrument-server.js';
+export type { InstrumentServerOptions, RpcListenOptions, StartInstrumentOptions } from './server/instrument-server.js';
+export { MemoryBufferStore, type BufferStore } from './results/buffer-store.js';

@@ -2,9 +2,9 @@
 // measured in the same run: a bare forked child echoing JSON messages over the same IPC channel.
 // Figures: sequential round trip (median, p99, commands/s; target median ≤ 2× bare), pipelined
 // commands/s with 1,000 in flight, and instrument start time spawn → ready (target < 150 ms).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Instrument } from '../instruments/instrument.js';
 import { simInstrument } from '../test-support/sim-instrument.js';
+import { bareRoundTrips, line, stats, us, type Stats } from './figures.js';
 
 const SEQUENTIAL = 5000;
 const WARM_UP = 500;
@@ -13,46 +13,6 @@ const IN_FLIGHT = 1000;
 const STARTS = 10;
 const PIPELINED_TARGET = 40_000;
 const START_TARGET_MS = 150;
-
-interface Stats { median: number; p99: number; perSecond: number }
-
-function stats(samplesMs: number[], totalMs: number): Stats {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { median: at(0.5), p99: at(0.99), perSecond: (samplesMs.length / totalMs) * 1000 };
-}
-
-function line(label: string, value: string, target: string, pass?: boolean): void {
-  const verdict = pass === undefined ? '' : pass ? 'PASS' : 'MISS';
-  process.stdout.write(`${label.padEnd(50)} ${value.padStart(14)}   ${target.padEnd(34)} ${verdict}\n`);
-}
-
-const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
-
-/** The floor: one JSON message to a child and back, nothing else. */
-async function bareRoundTrips(): Promise<Stats> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', "process.on('message', (m) => process.send(m))"], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    serialization: 'json',
-  });
-  try {
-    const roundTrip = (id: number) => new Promise<void>((resolve) => {
-      child.once('message', () => resolve());
-      child.send({ t: 'exec', commands: [{ id, verb: 'MEASURE', params: {} }] });
-    });
-    for (let i = 0; i < WARM_UP; i++) await roundTrip(i);
-    const samples: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < SEQUENTIAL; i++) {
-      const t = performance.now();
-      await roundTrip(i);
-      samples.push(performance.now() - t);
-    }
-    return stats(samples, performance.now() - started);
-  } finally {
-    child.kill();
-  }
-}
 
 async function instrumentRoundTrips(instrument: Instrument): Promise<Stats> {
   for (let i = 0; i < WARM_UP; i++) await instrument.execute({ verb: 'MEASURE', params: {} });

@@ -424,8 +424,10 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
       active.doneResult = result; // the cancellation in progress records it
       return;
     }
-    active.progress?.close();
-    this.persist(() => this.store.saveResult(job.id, result));
+    const progress = active.progress;
+    progress?.close();
+    // The records and log lines were written as they came; write them again only if some are missing.
+    this.persist(() => (progress?.covers(result) ? this.store.saveResultSummary(job.id, result) : this.store.saveResult(job.id, result)));
     this.active.delete(job.id);
     if (result.status === 'success') this.transition(job, 'completed', { finishedAt: this.now() });
     else this.transition(job, 'failed', { finishedAt: this.now(), error: result.error ?? firstCommandError(result) ?? 'the script failed' });

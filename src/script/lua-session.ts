@@ -13,12 +13,21 @@ import { OpaqueLuaValue, pushNumbers, readValue } from './lua-values.js';
 import { ModuleResolver } from './module-resolver.js';
 import type { BlockingRequest, Reply, RunRequest, ScriptEvent, ThreadMessage } from './protocol.js';
 import { parseTarget, type CallTarget } from './target.js';
+
+/** How long a blocked script spins for its answer before it sleeps (see block()). */
+const SPIN_BEFORE_SLEEP_MS = 0.2;
 import type { ScriptCall } from './types.js';
 
 const RUNTIME_SOURCE = readFileSync(new URL('./runtime.lua', import.meta.url), 'utf8');
 
 /** Staged calls are delivered in batches of at most this many (or earlier when the script blocks). */
 export const MAX_BATCH = 256;
+
+/**
+ * The first batch is small so the instruments start working while the script goes on; each
+ * following batch may be twice as large, up to MAX_BATCH.
+ */
+const FIRST_BATCH = 16;
 
 /** Calls never wait longer than this in a batch while the script computes (checked by a Lua count hook). */
 const MAX_BATCH_DELAY_MS = 2;
@@ -51,6 +60,7 @@ export class LuaSession {
   private readonly names = new ChunkNames();
   private outbox: ScriptEvent[] = [];
   private batch: ScriptCall[] | undefined;
+  private batchLimit = FIRST_BATCH;
   private nextIndex = 0;
   private nextSeq = 0;
   private rejection: { index: number; pending: PendingRejection } | undefined;
@@ -166,7 +176,12 @@ export class LuaSession {
       this.queue({ kind: 'calls', calls: this.batch });
     }
     this.batch.push(call);
-    if (this.batch.length >= MAX_BATCH || performance.now() - this.pendingSince > MAX_BATCH_DELAY_MS) this.flush();
+    if (this.batch.length >= this.batchLimit) {
+      this.batchLimit = Math.min(MAX_BATCH, this.batchLimit * 2);
+      this.flush();
+    } else if (performance.now() - this.pendingSince > MAX_BATCH_DELAY_MS) {
+      this.flush();
+    }
     return index;
   }
 
@@ -246,10 +261,16 @@ export class LuaSession {
     return new LuaRawResult(2);
   }
 
-  /** Sends everything pending with the question and sleeps until the answer is there. */
+  /**
+   * Sends everything pending with the question and waits until the answer is there. It spins
+   * for a short while before sleeping: waking a thread asleep in Atomics.wait costs tens of
+   * microseconds on virtual machines, more than a whole instrument round trip, while answers
+   * to interactive calls usually come within that time. Long waits still sleep.
+   */
   private block(request: BlockingRequest): Reply {
     let seen = Atomics.load(this.signal, 0);
     this.post({ events: this.takeOutbox(), request });
+    const spinUntil = performance.now() + SPIN_BEFORE_SLEEP_MS;
     for (;;) {
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) {
@@ -257,7 +278,8 @@ export class LuaSession {
         if (reply.seq === request.seq) return reply;
         continue; // a stale answer cannot happen with one question at a time, but never mix them up
       }
-      Atomics.wait(this.signal, 0, seen);
+      while (Atomics.load(this.signal, 0) === seen && performance.now() < spinUntil);
+      if (Atomics.load(this.signal, 0) === seen) Atomics.wait(this.signal, 0, seen);
       seen = Atomics.load(this.signal, 0);
     }
   }

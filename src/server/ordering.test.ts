@@ -26,7 +26,10 @@ before(async () => {
     dir.write('dac1.yaml', labConfig('DAC1', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 4 } }')),
     dir.write('dac2.yaml', labConfig('DAC2', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 15 } }')),
     dir.write('dmm1.yaml', labConfig('DMM1', 'dmm', '  outputs: { measured_voltage: { from: range, gain: 0.5, offset: 0 } }\n  commands: { MEASURE_VOLTAGE: { delay_ms: 1 } }')),
-    dir.write('scope1.yaml', labConfig('SCOPE1', 'scope', '  waveform_points: 2000\n  commands: { SET_TIMEBASE: { delay_ms: 15 } }')),
+    dir.write('scope1.yaml', labConfig('SCOPE1', 'scope', '  waveform_points: 2000\n  commands: { SET_TIMEBASE: { delay_ms: 40 } }')),
+    // Slow sources for the parallel block: 40 ms commands overlap even when the machine is busy.
+    dir.write('dac3.yaml', labConfig('DAC3', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
+    dir.write('dac4.yaml', labConfig('DAC4', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
   ];
   await Promise.all(configs.map((path) => server.startInstrument(path)));
 });
@@ -69,8 +72,8 @@ test('commands take effect in program order across instruments: a MEASURE never 
 test('a parallel block runs its commands concurrently and everything after it waits for all of them', async () => {
   const result = await run(`
     context:parallel(function()
-      context:call("DAC1:1.SET_VOLTAGE", 0.1)
-      context:call("DAC2:1.SET_VOLTAGE", 0.2)
+      context:call("DAC3:1.SET_VOLTAGE", 0.1)
+      context:call("DAC4:1.SET_VOLTAGE", 0.2)
       context:call("SCOPE1.SET_TIMEBASE", 1e-3)
     end)
     context:call("DMM1.MEASURE_VOLTAGE")`);

@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { JobStore, INTERRUPTED_JOB_ERROR, STORE_FILE_NAME } from './job-store.js';
 import { JobIdGenerator, JOB_ID_PATTERN } from './job-id.js';
+import { MIGRATIONS } from './migrations.js';
+import Database from 'better-sqlite3';
 import type { CommandRecord } from '../results/types.js';
 
 let dir: string;
@@ -326,6 +328,32 @@ describe('JobStore', () => {
       assert.deepEqual(partial?.results.map((r) => `${r.instrument}.${r.verb}`), ['DAC1:1.SET_VOLTAGE']);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('schema migrations', () => {
+  test('a version-1 database (one row per record) opens with its records intact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'job-store-migration-'));
+    try {
+      const path = join(dir, STORE_FILE_NAME);
+      const old = new Database(path);
+      old.exec(MIGRATIONS[0]!);
+      old.pragma('user_version = 1');
+      old.prepare("INSERT INTO jobs (id, type, status, created_at) VALUES ('job_20260101_000000_000001', 'measure', 'completed', 1)").run();
+      const put = old.prepare('INSERT INTO command_records (job_id, idx, record) VALUES (?, ?, ?)');
+      for (const index of [1, 0]) put.run('job_20260101_000000_000001', index, JSON.stringify({ index, instrument: 'DMM1', verb: 'MEASURE', params: {} }));
+      old.close();
+      const store = new JobStore(path);
+      try {
+        assert.deepEqual(store.getRecords('job_20260101_000000_000001').map((r) => r.index), [0, 1]);
+        store.appendRecords('job_20260101_000000_000001', [{ index: 1, instrument: 'DMM1', verb: 'MEASURE', params: {}, error: 'rewritten' }]);
+        assert.equal(store.getRecords('job_20260101_000000_000001')[1]!.error, 'rewritten', 'a later write of an index replaces the earlier record');
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -135,9 +135,9 @@ export class JobStore {
                                finished_at = CASE WHEN @set_finished THEN @finished_at ELSE finished_at END,
                                error       = CASE WHEN @set_error    THEN @error       ELSE error       END
                              WHERE id = @id`),
-      putRecord: db.prepare('INSERT OR REPLACE INTO command_records (job_id, idx, record) VALUES (?, ?, ?)'),
-      deleteRecords: db.prepare('DELETE FROM command_records WHERE job_id = ?'),
-      getRecords: db.prepare<[string], { record: string }>('SELECT record FROM command_records WHERE job_id = ? ORDER BY idx'),
+      putRecords: db.prepare('INSERT INTO command_record_chunks (job_id, records) VALUES (?, ?)'),
+      deleteRecords: db.prepare('DELETE FROM command_record_chunks WHERE job_id = ?'),
+      getRecords: db.prepare<[string], { records: string }>('SELECT records FROM command_record_chunks WHERE job_id = ? ORDER BY chunk'),
       putLog: db.prepare('INSERT INTO log_lines (job_id, at_ms, level, message) VALUES (?, ?, ?, ?)'),
       deleteLog: db.prepare('DELETE FROM log_lines WHERE job_id = ?'),
       getLog: db.prepare<[string], LogLine>('SELECT at_ms, level, message FROM log_lines WHERE job_id = ? ORDER BY line'),
@@ -216,7 +216,7 @@ export class JobStore {
   appendRecords(jobId: string, records: readonly CommandRecord[]): void {
     if (records.length === 0) return;
     this.batch(() => {
-      for (const r of records) this.stmt.putRecord.run(jobId, r.index, JSON.stringify(r));
+      this.stmt.putRecords.run(jobId, JSON.stringify(records));
     });
   }
 
@@ -230,7 +230,12 @@ export class JobStore {
   }
 
   getRecords(jobId: string): CommandRecord[] {
-    return this.stmt.getRecords.all(jobId).map((r) => JSON.parse(r.record) as CommandRecord);
+    const chunks = this.stmt.getRecords.all(jobId).map((row) => JSON.parse(row.records) as CommandRecord[]);
+    if (chunks.length === 1 && isInIndexOrder(chunks[0]!)) return chunks[0]!;
+    // Records finish out of index order inside parallel blocks, and a record written again replaces the earlier one.
+    const byIndex = new Map<number, CommandRecord>();
+    for (const chunk of chunks) for (const record of chunk) byIndex.set(record.index, record);
+    return [...byIndex.values()].sort((a, b) => a.index - b.index);
   }
 
   getLog(jobId: string): LogLine[] {
@@ -241,11 +246,16 @@ export class JobStore {
   saveResult(jobId: string, result: JobResult): void {
     this.batch(() => {
       this.stmt.deleteRecords.run(jobId);
-      for (const r of result.results) this.stmt.putRecord.run(jobId, r.index, JSON.stringify(r));
+      if (result.results.length > 0) this.stmt.putRecords.run(jobId, JSON.stringify(result.results));
       this.stmt.deleteLog.run(jobId);
       for (const l of result.log) this.stmt.putLog.run(jobId, Math.round(l.at_ms), l.level, l.message);
       this.stmt.setResult.run(result.status, result.script, jobId);
     });
+  }
+
+  /** Stores a measure job's result status and script label, when its records and log are stored already. */
+  saveResultSummary(jobId: string, result: Pick<JobResult, 'status' | 'script'>): void {
+    this.stmt.setResult.run(result.status, result.script, jobId);
   }
 
   /** Stores the output of a non-measure job (`status`, `list`, ...), as JSON. */
@@ -367,4 +377,9 @@ function rowToJob(row: JobRow): Job {
   if (row.finished_at !== null) job.finishedAt = row.finished_at;
   if (row.error !== null) job.error = row.error;
   return job;
+}
+
+function isInIndexOrder(records: readonly CommandRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) if (records[i]!.index <= records[i - 1]!.index) return false;
+  return true;
 }

@@ -57,4 +57,18 @@ export const MIGRATIONS: readonly string[] = [
     saved_at    INTEGER NOT NULL
   );
   `,
+  // 2: command records stored as one JSON array per write (one flush of a running job, or the
+  // final result) instead of one row per record: a job of thousands of commands costs a few
+  // inserts instead of thousands. Later chunks replace earlier records of the same index.
+  `
+  CREATE TABLE command_record_chunks (
+    chunk   INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id  TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    records TEXT    NOT NULL                           -- JSON array of CommandRecord
+  );
+  CREATE INDEX command_record_chunks_by_job ON command_record_chunks (job_id, chunk);
+  INSERT INTO command_record_chunks (job_id, records)
+    SELECT job_id, json_group_array(json(record)) FROM (SELECT job_id, record FROM command_records ORDER BY job_id, idx) GROUP BY job_id;
+  DROP TABLE command_records;
+  `,
 ];
