@@ -3,7 +3,9 @@
 // command delays, so that a command started too early would show in the recorded timestamps.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, type TempDir } from '../test-support/index.js';
 import type { CommandRecord, JobResult } from '../results/types.js';
@@ -162,4 +164,40 @@ test('a runaway script is stopped by cancel; results gathered before it are kept
   assert.equal(final.status, 'canceled');
   const kept = server.jobResult(id).result as JobResult;
   assert.equal(kept.results.length, 2);
+});
+
+test('real results (values, errors, buffers, log lines) satisfy the published job-result schema', async () => {
+  const schemaPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../schemas/job-result.schema.json');
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  const id = await server.submitMeasure({
+    script: `
+      context:log("schema check")
+      print(context:call("DMM1.IDN"))
+      context:call("DMM1.SET_RANGE", 2)
+      context:call("DMM1.MEASURE_VOLTAGE")
+      context:call("DAC1:2.SET_VOLTAGE", 99)
+      context:call("NOPE.SET", 1)
+      context:call("SCOPE1:1.GET_WAVEFORM")`,
+  });
+  await server.waitForJob(id);
+  const answer = server.jobResult(id);
+  assert.ok(validate(answer.result), ajv.errorsText(validate.errors));
+  const result = answer.result as JobResult;
+  assert.deepEqual(result.results.map((r) => r.return?.type ?? 'error'), ['string', 'void', 'double', 'error', 'error', 'buffer']);
+});
+
+test('the embedding API reports every state change of a job as a job event', async () => {
+  // Collected for every job: the job may start before submitMeasure has handed back its id.
+  const events: Array<{ job_id: string; status: string }> = [];
+  const onJob = (info: { job_id: string; status: string }) => events.push(info);
+  server.on('job', onJob);
+  try {
+    const jobId = await server.submitMeasure({ script: 'context:call("DMM1.SET_RANGE", 1)', name: 'events' });
+    await server.waitForJob(jobId);
+    assert.deepEqual(events.filter((e) => e.job_id === jobId).map((e) => e.status), ['queued', 'running', 'completed']);
+    assert.equal(server.jobStatus(jobId).name, 'events');
+  } finally {
+    server.off('job', onJob);
+  }
 });
