@@ -253,3 +253,67 @@ test('daemon start in the background returns once RPC answers; a second start sa
     dir.remove();
   }
 });
+
+test('a configurable script time limit stops a runaway job with a clear reason', async () => {
+  await withDaemon(
+    async (daemon) => {
+      const { job_id } = await daemon.client.call('submit_measure', { script: 'while true do end' });
+      const info = await waitJob(daemon, String(job_id));
+      assert.equal(info.status, 'failed');
+      assert.match(String(info.error), /exceeded its time limit of 300 ms/);
+    },
+    ['--script-time-limit', '300'],
+  );
+});
+
+test('with an access token every request needs it; the CLI sends it with --token', async () => {
+  await withDaemon(
+    async (daemon) => {
+      const refused = await rawRpc(daemon.url, '{"command":"list","params":{}}');
+      assert.equal(refused.status, 401);
+      assert.equal(refused.answer.ok, false);
+      const withToken = await fetch(`${daemon.url}/rpc`, { method: 'POST', body: '{"command":"list","params":{}}', headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret' } });
+      assert.equal(withToken.status, 200);
+      assert.equal((await runCli(daemon, ['--token', 's3cret', 'list'])).code, 0);
+      const cli = await runCli(daemon, ['list']);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /token/i);
+    },
+    ['--token', 's3cret'],
+  );
+});
+
+test('the daemon refuses to listen on a non-loopback address without a token', async () => {
+  const dir = makeTempDir();
+  try {
+    const result = await runCli({ port: await freePort(), env: { ...process.env, XDG_RUNTIME_DIR: join(dir.path, 'run'), INSTRUMENT_SCRIPT_SERVER_TOKEN: '' } }, [
+      '--host', '0.0.0.0', 'daemon', 'start', '--foreground', '--data-dir', join(dir.path, 'data'),
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /refusing to listen on 0\.0\.0\.0: an address other than loopback needs an access token/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('test, validate, plugins and discover answer over RPC without disturbing running instruments', async () => {
+  await withDaemon(async (daemon, root) => {
+    await daemon.client.call('start', { config_path: labConfig('dmm1') });
+    const measured = await daemon.client.call('test', { config_path: labConfig('dmm1'), verb: 'SET_RANGE', params: { range: 2 } });
+    assert.deepEqual(measured.result, { type: 'void' });
+    const idn = await daemon.client.call('test', { config_path: labConfig('dmm1'), verb: 'IDN' });
+    assert.deepEqual(idn.result, { type: 'string', value: 'ACME,DMM6,0,2.1' });
+    const bad = await daemon.client.send('test', { config_path: labConfig('dmm1'), verb: 'SET_RANGE', params: { range: 'wide' } });
+    assert.equal(bad.ok, false);
+    assert.match(String(bad.error), /range/);
+    assert.deepEqual(await daemon.client.call('validate', { kind: 'config', path: labConfig('dac1') }), { ok: true, valid: true, problems: [] });
+    const broken = join(root, 'api.yaml');
+    writeFileSync(broken, 'api_version: "1.0.0"\ninstrument: {vendor: A, model: B, identifier: C}\nprotocol: {type: VISA}\ncommands:\n  SET: {template: "SOUR {volts}", parameters: []}\n');
+    const invalid = await daemon.client.call('validate', { kind: 'api', path: broken });
+    assert.equal(invalid.valid, false);
+    assert.match((invalid.problems as string[]).join('\n'), /volts/);
+    assert.ok(Array.isArray((await daemon.client.call('plugins', {})).plugins));
+    assert.deepEqual((await daemon.client.call('discover', { paths: [root] })).plugins, []);
+    assert.equal((await daemon.client.call('status', { name: 'DMM1' })).alive, true);
+  });
+});

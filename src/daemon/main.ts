@@ -17,6 +17,8 @@ export interface DaemonOptions {
   restore: boolean;
   runtimeDir?: string;
   libraryPaths?: string[];
+  scriptTimeLimitMs?: number;
+  scriptMemoryLimitBytes?: number;
 }
 
 /** What a detached daemon tells the CLI that started it. */
@@ -50,6 +52,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     logLevel: options.logLevel,
     restore: options.restore,
     libraryPaths: options.libraryPaths,
+    scriptTimeLimitMs: options.scriptTimeLimitMs,
+    scriptMemoryLimitBytes: options.scriptMemoryLimitBytes,
     rpc: { port: options.port, host: options.host, token: options.token },
     onStopRequested: () => void stop().then(() => process.exit(0)),
   });

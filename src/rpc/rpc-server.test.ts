@@ -313,11 +313,12 @@ describe('RpcServer: security', () => {
   });
 
   test('with a token, requests need "Authorization: Bearer <token>"', async () => {
-    const { port } = await startServer({ host: '0.0.0.0', token: 's3cret-token' });
+    const { port } = await startServer({ host: '127.0.0.1', token: 's3cret-token' });
     const body = JSON.stringify({ command: 'job_list' });
     for (const auth of [undefined, 'Bearer wrong', 'Bearer s3cret-toke', 'Basic s3cret-token']) {
       const a = await raw(port, { body, headers: auth ? { Authorization: auth } : {} });
-      assert.equal(a.status, 403, String(auth));
+      assert.equal(a.status, 401, String(auth));
+      assert.equal(a.headers['www-authenticate'], 'Bearer');
       assert.deepEqual(a.body, { ok: false, error: 'missing or wrong access token: send "Authorization: Bearer <token>"' });
     }
     const ok = await raw(port, { body, headers: { Authorization: 'Bearer s3cret-token' } });

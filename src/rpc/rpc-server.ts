@@ -182,7 +182,7 @@ export class RpcServer {
     if (path !== '/rpc') return fail(404, `no endpoint ${path}: use POST /rpc (or GET /health)`);
     if (req.method !== 'POST') return fail(405, `${req.method} is not allowed on /rpc: use POST`, { Allow: 'POST' });
     if (this.token && !this.tokenMatches(req.headers.authorization)) {
-      return fail(403, 'missing or wrong access token: send "Authorization: Bearer <token>"', { Connection: 'close' });
+      return fail(401, 'missing or wrong access token: send "Authorization: Bearer <token>"', { Connection: 'close', 'WWW-Authenticate': 'Bearer' });
     }
     const type = req.headers['content-type'];
     if (!isJsonContentType(type)) {

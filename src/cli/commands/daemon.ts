@@ -20,6 +20,19 @@ interface StartOptions {
   logDir?: string;
   restore?: boolean;
   lib?: string[];
+  scriptTimeLimit?: string;
+  scriptMemoryLimit?: string;
+}
+
+function mebibytes(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 1024 * 1024);
+}
+
+function positiveNumber(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new CliError(`${option} must be a number ≥ 0, not ${JSON.stringify(text)}`);
+  return value;
 }
 
 function daemonOptions(command: Command, options: StartOptions): DaemonOptions {
@@ -34,6 +47,8 @@ function daemonOptions(command: Command, options: StartOptions): DaemonOptions {
     logLevel: (command.optsWithGlobals() as { logLevel?: string }).logLevel ?? 'info',
     restore: options.restore ?? false,
     libraryPaths: (options.lib ?? []).map((p) => resolve(p)),
+    scriptTimeLimitMs: positiveNumber(options.scriptTimeLimit, '--script-time-limit'),
+    scriptMemoryLimitBytes: mebibytes(positiveNumber(options.scriptMemoryLimit, '--script-memory-limit')),
   };
 }
 
@@ -96,6 +111,8 @@ export function registerDaemon(program: Command): void {
     .option('--log-dir <dir>', 'log folder (default <data-dir>/logs)')
     .option('--restore', 'start again the instruments that were running when the daemon last stopped')
     .option('--lib <dir...>', 'folders Lua `require` searches after the script folder')
+    .option('--script-time-limit <ms>', 'wall-time limit of a script in ms (default 3600000; 0 = none)')
+    .option('--script-memory-limit <MiB>', 'memory cap of a script in MiB (default 64)')
     .action(async (options: StartOptions, command: Command) => {
       const settings = daemonOptions(command, options);
       const running = readPidFile(pidFilePath(settings.port));
