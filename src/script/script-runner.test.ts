@@ -493,7 +493,7 @@ test('a script host that throws stops the script with the reason', async (t) => 
   assert.deepEqual(end, { ok: false, error: 'the script host failed: instrument DAC1 is not started' });
 });
 
-test('closing the runner cancels the scripts still running', async (t) => {
+test('closing the runner cancels the scripts still running', async () => {
   const runner = new ScriptRunner({ poolSize: 1 });
   const host = new RecordingHost();
   const started = new Promise<void>((resolve) => (host.log = () => resolve()));

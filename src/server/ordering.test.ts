@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, type TempDir } from '../test-support/index.js';
-import type { CommandRecord, JobResult } from '../results/types.js';
+import type { JobResult } from '../results/types.js';
 import { InstrumentServer } from './instrument-server.js';
 
 const labApis = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples/lab/apis');
@@ -43,10 +43,6 @@ after(async () => {
 
 async function run(script: string, mode: 'staged' | 'interactive' = 'staged'): Promise<JobResult> {
   return server.runMeasure({ script, mode });
-}
-
-function byTarget(records: CommandRecord[], target: string): CommandRecord[] {
-  return records.filter((r) => r.instrument === target || r.instrument.startsWith(`${target}:`));
 }
 
 test('commands take effect in program order across instruments: a MEASURE never starts before the SET above it finished', async () => {

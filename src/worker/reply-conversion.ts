@@ -1,7 +1,7 @@
 // Turns what a driver answered into the type the API declares for the command (a SCPI reply
 // "+1.234E-03" for a `double` command becomes a number), so scripts always see declared types.
 import type { ArrayDataType, CommandSpec } from '../config/types.js';
-import type { DriverReply, NumericArray } from '../drivers/driver.js';
+import { typedArrayDataType, type DriverReply, type NumericArray } from '../drivers/driver.js';
 
 export type ConvertedValue =
   | { type: 'void' }
@@ -63,7 +63,7 @@ function toBool(value: unknown, spec: CommandSpec): boolean {
 function toArray(reply: DriverReply, spec: CommandSpec): { data: NumericArray; dataType: ArrayDataType } {
   const dataType = reply.dataType ?? spec.arrayDataType ?? 'float64';
   const value = reply.value;
-  if (isNumericArray(value)) return { data: value, dataType: reply.dataType ?? typedArrayType(value) ?? dataType };
+  if (isNumericArray(value)) return { data: value, dataType: reply.dataType ?? typedArrayDataType(value) ?? dataType };
   if (typeof value === 'string') {
     const parts = value.split(/[,;\s]+/).filter((part) => part !== '');
     const data = parts.map((part) => {
@@ -78,19 +78,6 @@ function toArray(reply: DriverReply, spec: CommandSpec): { data: NumericArray; d
   throw new ReplyConversionError(`reply ${describe(value)} is not an array`);
 }
 
-function typedArrayType(value: NumericArray): ArrayDataType | undefined {
-  if (value instanceof Float64Array) return 'float64';
-  if (value instanceof Float32Array) return 'float32';
-  if (value instanceof Int32Array) return 'int32';
-  if (value instanceof Uint32Array) return 'uint32';
-  if (value instanceof Int16Array) return 'int16';
-  if (value instanceof Uint16Array) return 'uint16';
-  if (value instanceof Int8Array) return 'int8';
-  if (value instanceof Uint8Array) return 'uint8';
-  if (value instanceof BigInt64Array) return 'int64';
-  if (value instanceof BigUint64Array) return 'uint64';
-  return undefined;
-}
 
 export function convertReply(reply: DriverReply, spec: CommandSpec): ConvertedValue {
   const value = reply.value;

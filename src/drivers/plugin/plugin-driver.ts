@@ -1,8 +1,8 @@
 // A Driver backed by a plugin, JS or native: builds the plugin's config and commands from the
 // instrument, and turns the plugin's response into a reply or a clear error. The two kinds of
 // plugin differ only in how they are loaded and called (js-plugin.ts, native-plugin.ts).
-import type { ArrayDataType, ParamValue } from '../../config/types.js';
-import type { Driver, DriverCommand, DriverContext, DriverReply, NumericArray } from '../driver.js';
+import type { ParamValue } from '../../config/types.js';
+import { typedArrayDataType, type Driver, type DriverCommand, type DriverContext, type DriverReply, type NumericArray } from '../driver.js';
 import type { PluginCommand, PluginConfig, PluginMetadata, PluginResponse } from './plugin-types.js';
 
 /** A loaded plugin, whatever its kind. */
@@ -14,18 +14,6 @@ export interface PluginBackend {
   shutdown(): Promise<void>;
 }
 
-function arrayDataType(value: NumericArray): ArrayDataType {
-  if (value instanceof Float32Array) return 'float32';
-  if (value instanceof Int32Array) return 'int32';
-  if (value instanceof Uint32Array) return 'uint32';
-  if (value instanceof Int16Array) return 'int16';
-  if (value instanceof Uint16Array) return 'uint16';
-  if (value instanceof Int8Array) return 'int8';
-  if (value instanceof Uint8Array) return 'uint8';
-  if (value instanceof BigInt64Array) return 'int64';
-  if (value instanceof BigUint64Array) return 'uint64';
-  return 'float64';
-}
 
 export class PluginDriver implements Driver {
   private initialized = false;
@@ -79,7 +67,7 @@ export class PluginDriver implements Driver {
     }
     const value = response.value;
     if (Array.isArray(value)) return { value, dataType: response.data_type ?? 'float64' };
-    if (ArrayBuffer.isView(value)) return { value: value as NumericArray, dataType: response.data_type ?? arrayDataType(value as NumericArray) };
+    if (ArrayBuffer.isView(value)) return { value: value as NumericArray, dataType: response.data_type ?? (typedArrayDataType(value as NumericArray) ?? 'float64') };
     if (value === undefined || value === null) return { value: response.text_response ? response.text_response : undefined };
     return { value };
   }

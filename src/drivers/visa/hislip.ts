@@ -4,7 +4,8 @@
 // control traffic. Every message has a 16-byte header: "HS", type, control code, a 32-bit
 // parameter and a 64-bit payload length. This client uses synchronous mode: one query, one
 // reply, matched by message id so a reply that arrives after a timeout is dropped.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectTcp } from './tcp-connect.js';
 import { TransportClosedError, TransportProtocolError, TransportTimeoutError, type Transport } from './transport.js';
 
 export const HISLIP = {
@@ -98,25 +99,8 @@ class HislipChannel {
     socket.once('close', () => this.fail(new TransportClosedError(`connection to ${description} was closed by the instrument`)));
   }
 
-  static open(host: string, port: number, timeoutMs: number, description: string): Promise<HislipChannel> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new TransportTimeoutError(timeoutMs, `connecting to ${description}`));
-      }, timeoutMs);
-      const onError = (error: Error): void => {
-        clearTimeout(timer);
-        reject(new TransportClosedError(`cannot connect to ${description}: ${error.message}`));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        socket.setNoDelay(true);
-        resolve(new HislipChannel(socket, description));
-      });
-    });
+  static async open(host: string, port: number, timeoutMs: number, description: string): Promise<HislipChannel> {
+    return new HislipChannel(await connectTcp(host, port, timeoutMs, description), description);
   }
 
   get isOpen(): boolean {

@@ -1,7 +1,8 @@
 // ONC RPC version 2 over TCP (RFC 1057 / RFC 5531) with XDR encoding (RFC 1014 / RFC 4506):
 // just what VXI-11 and the portmapper need. Calls use AUTH_NONE; each message travels as one
 // record with record marking (a 4-byte header: last-fragment bit + length).
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectTcp } from './tcp-connect.js';
 import { TransportClosedError, TransportProtocolError, TransportTimeoutError } from './transport.js';
 
 export const PORTMAPPER_PROGRAM = 100000;
@@ -211,25 +212,8 @@ export class RpcClient {
     socket.once('close', () => this.failAll(new TransportClosedError(`connection to ${description} was closed by the instrument`)));
   }
 
-  static connect(host: string, port: number, timeoutMs: number, description: string): Promise<RpcClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new TransportTimeoutError(timeoutMs, `connecting to ${description}`));
-      }, timeoutMs);
-      const onError = (error: Error): void => {
-        clearTimeout(timer);
-        reject(new TransportClosedError(`cannot connect to ${description}: ${error.message}`));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        socket.setNoDelay(true);
-        resolve(new RpcClient(socket, description));
-      });
-    });
+  static async connect(host: string, port: number, timeoutMs: number, description: string): Promise<RpcClient> {
+    return new RpcClient(await connectTcp(host, port, timeoutMs, description), description);
   }
 
   get isOpen(): boolean {
