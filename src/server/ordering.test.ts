@@ -32,6 +32,7 @@ before(async () => {
     // Slow sources for the parallel block: 40 ms commands overlap even when the machine is busy.
     dir.write('dac3.yaml', labConfig('DAC3', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
     dir.write('dac4.yaml', labConfig('DAC4', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
+    dir.write('crashy.yaml', labConfig('CRASHY', 'dmm', '  commands: { MEASURE_VOLTAGE: { delay_ms: 500 } }')),
   ];
   await Promise.all(configs.map((path) => server.startInstrument(path)));
 });
@@ -196,4 +197,35 @@ test('the embedding API reports every state change of a job as a job event', asy
   } finally {
     server.off('job', onJob);
   }
+});
+
+test('a worker killed during a job: its pending commands fail naming it, the job goes on, the restarted worker serves the next job', async () => {
+  const pid = server.instrumentStatus('CRASHY').pid!;
+  let jobId = '';
+  const killed = new Promise<void>((resolveKilled) => {
+    const onRecord = (id: string, record: { index: number }) => {
+      if (record.index !== 0) return;
+      server.off('record', onRecord);
+      jobId = id;
+      process.kill(pid, 'SIGKILL');
+      resolveKilled();
+    };
+    server.on('record', onRecord);
+  });
+  const id = await server.submitMeasure({
+    script: 'context:call("CRASHY.SET_RANGE", 1)\ncontext:call("CRASHY.MEASURE_VOLTAGE")\ncontext:call("CRASHY.SET_RANGE", 2)\ncontext:call("DMM1.GET_RANGE")',
+  });
+  await killed;
+  assert.equal(jobId, id);
+  const result = await server.waitForResult(id);
+  assert.equal(result.results[0]!.error, undefined);
+  assert.match(result.results[1]!.error!, /^Instrument CRASHY: worker process exited \(signal SIGKILL\) while executing MEASURE_VOLTAGE/);
+  assert.match(result.results[2]!.error!, /^Instrument CRASHY: /);
+  assert.equal(result.results[3]!.error, undefined, 'the other instrument is unaffected');
+  const next = await server.runMeasure({ script: 'context:call("CRASHY.SET_RANGE", 3)\nprint(context:wait(context:call("CRASHY.GET_RANGE")))' });
+  assert.equal(next.status, 'success', next.error);
+  assert.equal(next.log[0]!.message, '3.0');
+  const status = server.instrumentStatus('CRASHY');
+  assert.equal(status.restarts, 1);
+  assert.notEqual(status.pid, pid);
 });
