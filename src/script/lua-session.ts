@@ -35,8 +35,31 @@ const MAX_BATCH_DELAY_MS = 2;
 /** Lua instructions between two checks of the batch age (well under a millisecond of Lua). */
 const HOOK_INSTRUCTIONS = 20_000;
 
-export function createEngine(factory: LuaFactory): Promise<LuaEngine> {
-  return factory.createEngine({ enableProxy: false, injectObjects: false, traceAllocations: true, openStandardLibs: true });
+type RunScript = (source: string, chunkName: string, mode: string) => { error: string; traceback: string } | null | undefined;
+
+/**
+ * A fresh Lua state with runtime.lua already loaded, made while the thread waits for work so a
+ * script starts at once. Its primitives forward to the session it is handed to; a state runs
+ * one script only.
+ */
+export interface PreparedEngine {
+  engine: LuaEngine;
+  runScript: RunScript;
+  /** Whose primitives the runtime calls from now on. */
+  bind(session: LuaSession): void;
+}
+
+export async function prepareEngine(factory: LuaFactory): Promise<PreparedEngine> {
+  const engine = await factory.createEngine({ enableProxy: false, injectObjects: false, traceAllocations: true, openStandardLibs: true });
+  let session: LuaSession | undefined;
+  const current = (): LuaSession => {
+    if (session === undefined) throw new Error('no script is running in this Lua state');
+    return session;
+  };
+  engine.global.loadString(RUNTIME_SOURCE, '=(context)');
+  engine.global.pushValue(LuaSession.primitives(current));
+  const [runScript] = engine.global.runSync(1) as unknown as [RunScript];
+  return { engine, runScript, bind: (s) => (session = s) };
 }
 
 /** The session whose script is running in this thread, for the count hook. */
@@ -68,7 +91,7 @@ export class LuaSession {
   private pendingSince = 0;
 
   constructor(
-    private readonly engine: LuaEngine,
+    private readonly prepared: PreparedEngine,
     private readonly request: RunRequest,
   ) {
     this.port = request.port;
@@ -84,16 +107,13 @@ export class LuaSession {
   }
 
   private execute(): NonNullable<ThreadMessage['end']> {
-    const { engine, request } = this;
-    engine.global.setMemoryMax(request.memoryLimitBytes);
+    const { prepared, request } = this;
+    prepared.engine.global.setMemoryMax(request.memoryLimitBytes);
     let outcome: { error: string; traceback: string } | null | undefined;
     let retire = false;
     try {
-      engine.global.loadString(RUNTIME_SOURCE, '=(context)');
-      engine.global.pushValue(this.primitives());
-      engine.global.pushValue(request.mode);
-      const [runScript] = engine.global.runSync(2) as unknown as [(source: string, chunk: string) => typeof outcome];
-      outcome = runScript(asChunk(request.source), this.chunkAlias(request.chunkName));
+      prepared.bind(this);
+      outcome = prepared.runScript(asChunk(request.source), this.chunkAlias(request.chunkName), request.mode);
     } catch (err) {
       // Only a failure of the runtime itself (or memory exhausted while setting up) lands here;
       // the wasm module may be left in a bad state, so this thread is not used again.
@@ -113,31 +133,38 @@ export class LuaSession {
     };
   }
 
-  /** The JS functions runtime.lua calls; they never throw into Lua, they return error values. */
-  private primitives(): Record<string, unknown> {
+  /**
+   * The JS functions runtime.lua calls, forwarding to the session running at the time; they
+   * never throw into Lua, they return error values.
+   */
+  static primitives(current: () => LuaSession): Record<string, unknown> {
     // call, wait and fetch read and push the Lua stack themselves (see lua-values.ts).
     const raw = { receiveThread: true, receiveArgsQuantity: true };
     return {
       call: decorateFunction((thread: LuaThread, count: number) => {
         const args: unknown[] = [];
         for (let i = 3; i <= count; i++) args.push(readValue(thread, i));
-        return this.call(readValue(thread, 1), readValue(thread, 2) as number | undefined, args);
+        return current().call(readValue(thread, 1), readValue(thread, 2) as number | undefined, args);
       }, raw),
-      rejected: (index: number, source: string | null) => this.rejected(index, source),
-      armFlushHook: decorateFunction((thread: LuaThread) => this.armFlushHook(thread), { receiveThread: true }),
-      wait: decorateFunction((thread: LuaThread, index: number) => this.wait(thread, index), { receiveThread: true }),
-      fetch: decorateFunction((thread: LuaThread, bufferId: string, dataType: string) => this.fetchBuffer(thread, bufferId, dataType), { receiveThread: true }),
-      parallelBegin: () => this.parallel('parallelBegin'),
-      parallelEnd: () => this.parallel('parallelEnd'),
-      barrier: () => {
-        this.block({ kind: 'barrier', seq: ++this.nextSeq });
-      },
-      log: (level: LogLine['level'], message: string) => {
-        this.queue({ kind: 'log', line: { at_ms: Date.now(), level, message } });
-        this.flush();
-      },
-      findModule: (name: unknown) => this.findModule(name),
+      rejected: (index: number, source: string | null) => current().rejected(index, source),
+      armFlushHook: decorateFunction((thread: LuaThread) => current().armFlushHook(thread), { receiveThread: true }),
+      wait: decorateFunction((thread: LuaThread, index: number) => current().wait(thread, index), { receiveThread: true }),
+      fetch: decorateFunction((thread: LuaThread, bufferId: string, dataType: string) => current().fetchBuffer(thread, bufferId, dataType), { receiveThread: true }),
+      parallelBegin: () => current().parallel('parallelBegin'),
+      parallelEnd: () => current().parallel('parallelEnd'),
+      barrier: () => current().barrier(),
+      log: (level: LogLine['level'], message: string) => current().log(level, message),
+      findModule: (name: unknown) => current().findModule(name),
     };
+  }
+
+  private barrier(): void {
+    this.block({ kind: 'barrier', seq: ++this.nextSeq });
+  }
+
+  private log(level: LogLine['level'], message: string): void {
+    this.queue({ kind: 'log', line: { at_ms: Date.now(), level, message } });
+    this.flush();
   }
 
   // --- calls ---------------------------------------------------------------------------------

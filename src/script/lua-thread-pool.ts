@@ -35,6 +35,11 @@ export class LuaThread {
     this.worker.on('error', die);
   }
 
+  /** Whether it has a fresh Lua state ready right now. */
+  get available(): boolean {
+    return this.isReady && !this.dead;
+  }
+
   /** Resolves when the thread has a fresh Lua state ready (false when it died first). */
   ready(): Promise<boolean> {
     if (this.dead) return Promise.resolve(false);
@@ -83,7 +88,9 @@ export class LuaThreadPool {
   async acquire(): Promise<LuaThread> {
     for (;;) {
       if (this.closed) throw new Error('the script runner is closed');
-      const thread = this.idle.shift() ?? this.spawn();
+      // Prefer a thread that is ready now over one still preparing its next Lua state.
+      const readyAt = this.idle.findIndex((t) => t.available);
+      const thread = (readyAt >= 0 ? this.idle.splice(readyAt, 1)[0] : this.idle.shift()) ?? this.spawn();
       thread.worker.ref(); // a script waiting for its thread keeps the process alive
       if (await thread.ready()) {
         if (this.closed) {

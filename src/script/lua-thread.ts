@@ -1,9 +1,9 @@
 // Entry of a Lua thread (a worker_threads Worker). It loads the Lua WebAssembly module once,
 // keeps a fresh Lua state ready, and runs one script at a time when the pool hands it one.
 import { MessageChannel, parentPort } from 'node:worker_threads';
-import { LuaFactory, type LuaEngine } from 'wasmoon';
+import { LuaFactory } from 'wasmoon';
 import type { LoadedInstrument } from '../config/types.js';
-import { createEngine, LuaSession } from './lua-session.js';
+import { prepareEngine, LuaSession, type PreparedEngine } from './lua-session.js';
 import type { RunRequest } from './protocol.js';
 
 if (parentPort === null) throw new Error('lua-thread.js must run as a worker thread');
@@ -28,35 +28,35 @@ async function warmUp(): Promise<void> {
     },
   };
   const channel = new MessageChannel();
-  const engine = await createEngine(factory);
+  const prepared = await prepareEngine(factory);
   try {
-    new LuaSession(engine, {
+    new LuaSession(prepared, {
       type: 'run', source: 'for i = 1, 2000 do context:call("WARMUP.SET", (i % 10) / 10) end context:call("WARMUP.SET", {value = 2})',
       chunkName: 'warmup', mode: 'staged', searchPaths: [], instruments: new Map([['WARMUP', instrument]]),
       memoryLimitBytes: 16 * 1024 * 1024, port: channel.port2, signal: new SharedArrayBuffer(4),
     }).run();
   } finally {
-    engine.global.close();
+    prepared.engine.global.close();
     channel.port1.close();
   }
 }
 
 // A failed warm-up only costs speed, never the thread.
-let nextEngine: Promise<LuaEngine> = warmUp().catch(() => undefined).then(() => createEngine(factory));
+let nextEngine: Promise<PreparedEngine> = warmUp().catch(() => undefined).then(() => prepareEngine(factory));
 
 port.on('message', (request: RunRequest) => {
   if (request.type !== 'run') return;
   void (async () => {
-    const engine = await nextEngine;
+    const prepared = await nextEngine;
     try {
-      new LuaSession(engine, request).run();
+      new LuaSession(prepared, request).run();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       request.port.postMessage({ events: [], end: { ok: false, error: `internal error in the Lua thread: ${message}`, retire: true } });
     } finally {
-      engine.global.close();
+      prepared.engine.global.close();
       // A used Lua state is never reused: the next script starts from a clean one.
-      nextEngine = createEngine(factory);
+      nextEngine = prepareEngine(factory);
       await nextEngine;
       port.postMessage({ type: 'ready' });
     }

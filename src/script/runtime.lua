@@ -1,10 +1,12 @@
 -- The Lua side of a measurement script's runtime: the global `context`, pending handles,
 -- buffer handles, `print`, the sandbox and a `require` restricted to the allowed folders.
--- Loaded once per script by lua-session.ts with the host primitives (JS functions) and the mode;
--- it returns the function that runs the user's chunk. Positions in messages come from
+-- Loaded into every fresh Lua state by lua-session.ts (prepareEngine) with the host primitives
+-- (JS functions), before a script is known; it returns the function that runs the user's chunk
+-- in a mode. Each state runs one script only. Positions in messages come from
 -- debug.getinfo, kept here as an upvalue before `debug` is taken away from scripts.
-local host, mode = ...
-local interactive = mode == 'interactive'
+local host = ...
+-- Set by the run function below: this state is prepared before the script (and its mode) is known.
+local interactive = false
 
 local host_call, host_rejected, host_wait, host_fetch = host.call, host.rejected, host.wait, host.fetch
 local host_parallel_begin, host_parallel_end, host_barrier = host.parallelBegin, host.parallelEnd, host.barrier
@@ -100,7 +102,7 @@ local in_parallel = false
 local saved_error, saved_traceback = nil, nil
 
 
-local context = { mode = mode }
+local context = {}
 
 local function check_self(self, method)
   if self ~= context then
@@ -237,7 +239,9 @@ end
 _G.context = context
 
 --- Runs the script; returns nil when it finished, else the message and the traceback.
-return function(source, chunkname)
+return function(source, chunkname, mode)
+  interactive = mode == 'interactive'
+  context.mode = mode
   local fn, err = raw_load(source, '@' .. chunkname, 't')
   if not fn then return { error = err, traceback = '' } end
   host_arm_flush_hook()
