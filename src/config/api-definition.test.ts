@@ -129,3 +129,19 @@ test('an invalid API definition throws ConfigError naming the file, with one pro
 test('a missing API file is a ConfigError saying so', () => {
   assert.throws(() => loadApiDefinition('/nonexistent/api.yaml'), /Invalid API definition \/nonexistent\/api\.yaml: file not found/);
 });
+
+test("a command's data_type sets the element type of its binary blocks; an unknown one is refused", () => {
+  const scratch = scratchFolder();
+  try {
+    const header = 'api_version: "1.0.0"\ninstrument: { vendor: ACME, model: SCOPE, identifier: SCOPE_API }\nprotocol: { type: VISA }\ncommands:\n';
+    const api = loadApiDefinition(scratch.write('scope.yaml', `${header}  CURVE: { template: "CURV?", returns: "array<float>", data_type: int16 }\n`));
+    assert.equal(api.commands.CURVE!.blockDataType, 'int16');
+    assert.equal(api.commands.CURVE!.arrayDataType, 'int16');
+    assert.throws(
+      () => loadApiDefinition(scratch.write('bad.yaml', `${header}  CURVE: { template: "CURV?", returns: "array<float>", data_type: float128 }\n`)),
+      (error: unknown) => error instanceof ConfigError && /commands\.CURVE\.data_type/.test(error.message),
+    );
+  } finally {
+    scratch.remove();
+  }
+});

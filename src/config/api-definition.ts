@@ -155,7 +155,8 @@ function normaliseCommand(verb: string, raw: Raw, ports: IoPort[], groups: Chann
     returns,
     query: isQuery(raw, template, outputs, returns),
   };
-  if (returns === 'array') command.arrayDataType = arrayDataType ?? 'float64';
+  if (raw.data_type !== undefined) command.blockDataType = String(raw.data_type) as ArrayDataType;
+  if (returns === 'array') command.arrayDataType = command.blockDataType ?? arrayDataType ?? 'float64';
   if (raw.description !== undefined) command.description = String(raw.description);
   if (raw.channel_group !== undefined) {
     command.channelGroup = String(raw.channel_group);

@@ -61,6 +61,8 @@ export interface CommandSpec {
   returns: ReturnType;
   /** Element type when `returns` is `array` (default float64). */
   arrayDataType?: ArrayDataType;
+  /** Element type of binary blocks as declared by the command's `data_type` (wins over the connection's). */
+  blockDataType?: ArrayDataType;
   /** Whether a reply is read: `query: true`, a template ending in `?`, or any outputs. */
   query: boolean;
   channelGroup?: string;

@@ -52,6 +52,14 @@ test('raw socket: a binary block whose payload contains 0x0A arrives whole as fl
   });
 });
 
+test("raw socket: a command's own data_type wins over the connection's", async () => {
+  await withSocketInstrument(async (driver) => {
+    const reply = await driver.execute(visaCommand('WAVEFORM', 'WAV:DATA?', 'array', { arrayDataType: 'float32', blockDataType: 'float32' }));
+    assert.equal(reply.dataType, 'float32');
+    assert.deepEqual(reply.value, simulatedWaveform());
+  }, { data_type: 'int32' });
+});
+
 test('raw socket: the data type may come from connection.options.data_type', async () => {
   await withSocketInstrument(async (driver) => {
     // The API loader fills float64 when a command declares no element type; the connection's data_type wins for blocks.

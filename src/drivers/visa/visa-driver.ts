@@ -14,8 +14,8 @@ export interface VisaOptions {
   reconnect: boolean;
   /**
    * Element type of binary blocks when the instrument configuration says (`data_type` in the
-   * connection, or in the API's protocol section). It wins over the command's array type,
-   * which the API loader fills with float64 when nothing is declared.
+   * connection, or in the API's protocol section). A command's own `data_type` wins over it; it
+   * wins over the command's array type, which the API loader fills with float64 by default.
    */
   dataType?: ArrayDataType;
   littleEndian: boolean;
@@ -110,7 +110,7 @@ export class VisaDriver implements Driver {
   private replyFormat(command: DriverCommand): ReplyFormat {
     return {
       returns: command.spec.returns,
-      dataType: this.options.dataType ?? command.spec.arrayDataType ?? 'float64',
+      dataType: command.spec.blockDataType ?? this.options.dataType ?? command.spec.arrayDataType ?? 'float64',
       listDataType: command.spec.arrayDataType ?? this.options.dataType ?? 'float64',
       littleEndian: this.options.littleEndian,
       readTermination: this.options.readTermination,

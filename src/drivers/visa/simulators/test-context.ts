@@ -31,8 +31,14 @@ export function visaContext(address: string, options: Record<string, unknown> = 
 let nextId = 1;
 
 /** A command as the worker would pass it: `text` is the rendered template. */
-export function visaCommand(verb: string, text: string, returns: ReturnType, options: { arrayDataType?: ArrayDataType; timeoutMs?: number } = {}): DriverCommand {
+export function visaCommand(
+  verb: string,
+  text: string,
+  returns: ReturnType,
+  options: { arrayDataType?: ArrayDataType; blockDataType?: ArrayDataType; timeoutMs?: number } = {},
+): DriverCommand {
   const query = text.trim().endsWith('?');
   const spec: CommandSpec = { verb, template: text, parameters: [], outputs: [], returns, query, arrayDataType: options.arrayDataType };
+  if (options.blockDataType) spec.blockDataType = options.blockDataType;
   return { id: nextId++, verb, spec, params: {}, text, expectsResponse: query, timeoutMs: options.timeoutMs ?? 2000 };
 }
