@@ -66,12 +66,13 @@ test('values outside min/max are refused, naming the limit', () => {
 });
 
 test('channels: checked against the group range, required for channel commands, refused elsewhere', () => {
-  refuses(() => bindCall(dac, 'SET_VOLTAGE', { positional: [1] }, 5), 'Instrument DAC1: command SET_VOLTAGE: channel channel = 5 is above the maximum 4', 'channel');
-  refuses(() => bindCall(dac, 'SET_VOLTAGE', { positional: [1] }, 0), 'Instrument DAC1: command SET_VOLTAGE: channel channel = 0 is below the minimum 1', 'channel');
+  refuses(() => bindCall(dac, 'SET_VOLTAGE', { positional: [1] }, 5), 'Instrument DAC1: command SET_VOLTAGE: channel 5 is above the maximum 4', 'channel');
+  refuses(() => bindCall(dac, 'SET_VOLTAGE', { positional: [1] }, 0), 'Instrument DAC1: command SET_VOLTAGE: channel 0 is below the minimum 1', 'channel');
   refuses(() => bindCall(dac, 'SET_VOLTAGE', { positional: [1] }), 'Instrument DAC1: command SET_VOLTAGE: needs a channel of group ch 1..4, e.g. DAC1:1.SET_VOLTAGE', 'channel');
   refuses(() => bindCall(dmm, 'MEASURE_VOLTAGE', {}, 2), 'Instrument DMM1: command MEASURE_VOLTAGE: has no channels, but channel 2 was given (call it as DMM1.MEASURE_VOLTAGE)');
   refuses(() => bindCall(dac, 'SET_VOLTAGE', { named: { voltage: 1, channel: 2 } }, 3), 'Instrument DAC1: command SET_VOLTAGE: channel given twice: 3 in the address and channel = 2');
-  refuses(() => bindCall(dac, 'SET_VOLTAGE', { named: { voltage: 1, channel: 1.5 } }), 'Instrument DAC1: command SET_VOLTAGE: channel channel must be an integer, got number 1.5');
+  refuses(() => bindCall(dac, 'SET_VOLTAGE', { named: { voltage: 1, channel: 1.5 } }), 'Instrument DAC1: command SET_VOLTAGE: channel must be an integer, got number 1.5');
+  refuses(() => bindCall(dac, 'SET_VOLTAGE', { named: { voltage: 1, ch: 'two' } }), 'Instrument DAC1: command SET_VOLTAGE: channel ch must be an integer, got string "two"');
 });
 
 test('defaults fill in missing optional parameters; absent optional ones stay absent', () => {
@@ -79,7 +80,33 @@ test('defaults fill in missing optional parameters; absent optional ones stay ab
   instrument.api.commands.SET_RANGE!.parameters[0] = { ...instrument.api.commands.SET_RANGE!.parameters[0]!, required: false, default: 10 };
   assert.deepEqual(bindCall(instrument, 'SET_RANGE', {}).params, { range: 10 });
   instrument.api.commands.SET_RANGE!.parameters[0] = { name: 'range', type: 'float', required: false };
+  instrument.api.commands.SET_RANGE!.template = 'VOLT:DC:RANG:AUTO ON';
   assert.deepEqual(bindCall(instrument, 'SET_RANGE', {}).params, {});
+});
+
+test('an optional parameter without a default that the template needs is refused when left out, before anything is sent', () => {
+  const instrument = structuredClone(dmm);
+  instrument.api.commands.SET_LEVEL = {
+    verb: 'SET_LEVEL', template: 'LEV {level}', parameters: [{ name: 'level', type: 'float', required: false }], outputs: [], returns: 'void', query: false,
+  };
+  refuses(() => bindCall(instrument, 'SET_LEVEL', {}), 'Instrument DMM1: command SET_LEVEL: parameter level is needed by the template but was not given and has no default', 'level');
+  assert.deepEqual(bindCall(instrument, 'SET_LEVEL', { positional: [0.5] }).params, { level: 0.5 });
+  // The channel placeholders of a channel command are filled by the channel, which is always given.
+  assert.deepEqual(bindCall(dac, 'GET_VOLTAGE', {}, 2).params, { channel: 2 });
+});
+
+test('a string value that would end the command (CR, LF, NUL or ;) is refused instead of reaching the instrument', () => {
+  const instrument = structuredClone(dmm);
+  instrument.api.commands.SET_LABEL = {
+    verb: 'SET_LABEL', template: 'DISP:TEXT "{label}"', parameters: [{ name: 'label', type: 'string', required: true }], outputs: [], returns: 'void', query: false,
+  };
+  const message = "Instrument DMM1: command SET_LABEL: parameter label must not contain a line break, NUL or ';' (it would send a second command to the instrument)";
+  for (const label of ['a\n*RST\nOUTP ON', 'b;:SYST:BEEP', 'c\r', 'd\0e']) {
+    refuses(() => bindCall(instrument, 'SET_LABEL', { positional: [label] }), message, 'label');
+    refuses(() => bindCall(instrument, 'SET_LABEL', { named: { label } }), message, 'label');
+  }
+  refuses(() => bindCliArguments(instrument, 'SET_LABEL', ['label=x;*RST']), message, 'label');
+  assert.deepEqual(bindCall(instrument, 'SET_LABEL', { positional: ['Run 7: 1.5 V, ok'] }).params, { label: 'Run 7: 1.5 V, ok' });
 });
 
 test('arrays accept lists and typed arrays of numbers only', () => {
@@ -104,4 +131,22 @@ test('CLI key=value pairs are read as the declared types', () => {
   refuses(() => bindCliArguments(dac, 'SET_VOLTAGE', ['voltage=abc'], 1), 'Instrument DAC1: command SET_VOLTAGE: parameter voltage = "abc" is not a number');
   refuses(() => bindCliArguments(dac, 'SET_VOLTAGE', ['voltage=11'], 1), 'Instrument DAC1: command SET_VOLTAGE: parameter voltage = 11 is above the maximum 10');
   refuses(() => bindCliArguments(dac, 'SET_VOLTAGE', ['volts=1'], 1), 'Instrument DAC1: command SET_VOLTAGE: unknown parameter volts (parameters: voltage)');
+});
+
+test('on the command line a bare parameter name is a forgotten =value, not the value', () => {
+  refuses(() => bindCliArguments(dac, 'SET_VOLTAGE', ['voltage'], 1), 'Instrument DAC1: command SET_VOLTAGE: voltage is the name of a parameter, not a value (did you mean voltage=<value>?)', 'voltage');
+  refuses(() => bindCliArguments(dac, 'SET_VOLTAGE', ['channel', 'voltage=1']), 'Instrument DAC1: command SET_VOLTAGE: channel is the name of a parameter, not a value (did you mean channel=<value>?)', 'channel');
+  refuses(() => bindCliArguments(mock, 'CONFIGURE', ['1', 'on', 'config_param3']), 'Instrument MockInstrument1: command CONFIGURE: config_param3 is the name of a parameter, not a value (did you mean config_param3=<value>?)', 'config_param3');
+  assert.deepEqual(bindCliArguments(mock, 'CONFIGURE', ['1', 'on', 'fast']).params, { config_param1: 1, config_param2: true, config_param3: 'fast' });
+});
+
+test('a value quoted in an error is cut short, not echoed whole', () => {
+  const long = 'x'.repeat(5000);
+  assert.throws(() => bindCliArguments(dac, 'SET_VOLTAGE', [`voltage=${long}`], 1), (error: unknown) => {
+    assert.ok(error instanceof ParameterError);
+    assert.ok(error.message.length < 200, error.message);
+    assert.match(error.message, /^Instrument DAC1: command SET_VOLTAGE: parameter voltage = "x{58}… is not a number$/);
+    return true;
+  });
+  assert.throws(() => bindCall(dac, 'SET_VOLTAGE', { positional: [long as unknown as number] }, 1), (error: unknown) => error instanceof Error && error.message.length < 200);
 });

@@ -2,7 +2,8 @@
 // named parameters, the channel is placed under the group's channel parameter, defaults fill in,
 // and every value is checked (type, min/max) before anything reaches a worker or hardware.
 import type { BoundParams, CommandSpec, LoadedInstrument, ParamValue, ParameterSpec, ValueType } from './types.js';
-import { ParameterError } from './errors.js';
+import { ParameterError, quoteValue } from './errors.js';
+import { templatePlaceholders } from './template.js';
 
 export interface BoundCommand {
   verb: string;
@@ -15,6 +16,9 @@ export interface CallArguments {
   positional?: ParamValue[];
   named?: Record<string, unknown>;
 }
+
+/** Characters that end a SCPI command (or the message): a string value containing one would smuggle in another. */
+const COMMAND_BREAK = /[\r\n\0;]/;
 
 /** Binds and checks one call; throws ParameterError naming instrument, verb, parameter and limit. */
 export function bindCall(instrument: LoadedInstrument, verb: string, args: CallArguments, channel?: number): BoundCommand {
@@ -39,7 +43,7 @@ export function bindCall(instrument: LoadedInstrument, verb: string, args: CallA
       if (!(key in named)) continue;
       const value = named[key];
       delete named[key];
-      if (typeof value !== 'number' || !Number.isInteger(value)) fail(`channel ${key} must be an integer, got ${describe(value)}`, parameterName);
+      if (typeof value !== 'number' || !Number.isInteger(value)) fail(`${channelLabel(key)} must be an integer, got ${describe(value)}`, parameterName);
       if (chosenChannel !== undefined && chosenChannel !== value) fail(`channel given twice: ${chosenChannel} in the address and ${key} = ${value}`, parameterName);
       chosenChannel = value as number;
     }
@@ -50,8 +54,8 @@ export function bindCall(instrument: LoadedInstrument, verb: string, args: CallA
       fail(`needs a channel of group ${spec.channelGroup}${range}, e.g. ${name}:${min ?? 1}.${verb}`, parameterName);
     }
     if (!Number.isInteger(chosenChannel)) fail(`channel must be an integer, got ${chosenChannel}`, parameterName);
-    if (min !== undefined && chosenChannel! < min) fail(`channel ${parameterName} = ${chosenChannel} is below the minimum ${min}`, parameterName);
-    if (max !== undefined && chosenChannel! > max) fail(`channel ${parameterName} = ${chosenChannel} is above the maximum ${max}`, parameterName);
+    if (min !== undefined && chosenChannel! < min) fail(`channel ${chosenChannel} is below the minimum ${min}`, parameterName);
+    if (max !== undefined && chosenChannel! > max) fail(`channel ${chosenChannel} is above the maximum ${max}`, parameterName);
     params[parameterName] = chosenChannel!;
   } else if (channel !== undefined) {
     fail(`has no channels, but channel ${channel} was given (call it as ${name}.${verb})`);
@@ -74,11 +78,24 @@ export function bindCall(instrument: LoadedInstrument, verb: string, args: CallA
     if (hasPositional && parameter.name in named) fail(`parameter ${parameter.name} given twice (by position and by name)`, parameter.name);
     let value: unknown = hasPositional ? positional[index] : named[parameter.name];
     if (value === undefined || value === null) {
-      if (parameter.default !== undefined) value = parameter.default;
-      else if (parameter.required) fail(`missing required parameter ${parameter.name} (${describeSpec(parameter)})`, parameter.name);
-      else return;
+      if (params[parameter.name] !== undefined) return; // the channel parameter, already bound above
+      if (parameter.default !== undefined) {
+        // Defaults come from the API file, which is trusted to write its own SCPI.
+        params[parameter.name] = checkValue(parameter, parameter.default, fail);
+        return;
+      }
+      if (parameter.required) fail(`missing required parameter ${parameter.name} (${describeSpec(parameter)})`, parameter.name);
+      // Left out is fine only if the template does not need it; otherwise the worker could not render it.
+      if (templatePlaceholders(spec.template).includes(parameter.name)) {
+        fail(`parameter ${parameter.name} is needed by the template but was not given and has no default`, parameter.name);
+      }
+      return;
     }
-    params[parameter.name] = checkValue(parameter, value, fail);
+    const checked = checkValue(parameter, value, fail);
+    if (typeof checked === 'string' && COMMAND_BREAK.test(checked)) {
+      fail(`parameter ${parameter.name} must not contain a line break, NUL or ';' (it would send a second command to the instrument)`, parameter.name);
+    }
+    params[parameter.name] = checked;
   });
 
   const bound: BoundCommand = { verb, spec, params };
@@ -101,6 +118,11 @@ export function bindCliArguments(instrument: LoadedInstrument, verb: string, pai
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at < 0) {
+      // `SET_VOLTAGE voltage` is a forgotten `=value`, not the value "voltage".
+      if (types.has(pair.trim())) {
+        const key = pair.trim();
+        throw new ParameterError(name, verb, `Instrument ${name}: command ${verb}: ${key} is the name of a parameter, not a value (did you mean ${key}=<value>?)`, key);
+      }
       // A bare value binds by position, like a positional argument in a script.
       const parameter = spec.parameters[positional.length];
       positional.push(parameter ? parseText(name, verb, parameter.name, parameter.type, pair) : pair);
@@ -116,7 +138,7 @@ export function bindCliArguments(instrument: LoadedInstrument, verb: string, pai
 
 function parseText(instrument: string, verb: string, parameter: string, type: ValueType, text: string): ParamValue {
   const fail = (): never => {
-    throw new ParameterError(instrument, verb, `Instrument ${instrument}: command ${verb}: parameter ${parameter} = "${text}" is not ${article(type)}`, parameter);
+    throw new ParameterError(instrument, verb, `Instrument ${instrument}: command ${verb}: parameter ${parameter} = ${quoteValue(text)} is not ${article(type)}`, parameter);
   };
   const trimmed = text.trim();
   switch (type) {
@@ -183,6 +205,11 @@ function checkValue(parameter: ParameterSpec, value: unknown, fail: Fail): Param
   return checked;
 }
 
+/** `channel`, or `channel ch` when it was named by the group (not `channel channel`). */
+function channelLabel(key: string): string {
+  return key === 'channel' ? 'channel' : `channel ${key}`;
+}
+
 function article(type: ValueType): string {
   switch (type) {
     case 'int': return 'an integer';
@@ -195,10 +222,10 @@ function article(type: ValueType): string {
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return `an array [${value.slice(0, 4).map((v) => JSON.stringify(v)).join(', ')}${value.length > 4 ? ', …' : ''}]`;
+  if (Array.isArray(value)) return `an array [${value.slice(0, 4).map((v) => quoteValue(v, 20)).join(', ')}${value.length > 4 ? ', …' : ''}]`;
   if (typeof value === 'object') return 'a table/object';
   if (typeof value === 'number') return `number ${value}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quoteValue(value)}`;
 }
 
 function describeSpec(parameter: ParameterSpec): string {

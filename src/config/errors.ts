@@ -40,3 +40,17 @@ export class TemplateError extends Error {
     this.placeholder = placeholder;
   }
 }
+
+/**
+ * A value as it appears inside an error message: JSON-quoted and cut at `limit` characters, so a
+ * file or string that is not what was expected (a whole /etc/passwd) is not echoed in full.
+ */
+export function quoteValue(value: unknown, limit = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value); // a bigint, or a structure JSON cannot hold
+  }
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { problemAt, type YamlFile, type YamlPath } from './yaml-file.js';
+import { quoteValue } from './errors.js';
 
 export type SchemaKind = 'api' | 'config';
 
@@ -62,15 +63,15 @@ function describe(error: ErrorObject, file: YamlFile): string | undefined {
     case 'required':
       return problemAt(file, path, `missing required field ${params.missingProperty}`);
     case 'enum':
-      return problemAt(file, path, `${JSON.stringify(valueAt(file.data, path))} is not allowed; must be one of ${params.allowedValues.join(', ')}`);
+      return problemAt(file, path, `${quoteValue(valueAt(file.data, path))} is not allowed; must be one of ${params.allowedValues.join(', ')}`);
     case 'pattern':
       // Inside propertyNames ajv puts the offending key on the error itself.
       if (error.propertyName !== undefined) {
-        return problemAt(file, [...path, error.propertyName], `name ${JSON.stringify(error.propertyName)} must match ${params.pattern}`);
+        return problemAt(file, [...path, error.propertyName], `name ${quoteValue(error.propertyName)} must match ${params.pattern}`);
       }
-      return problemAt(file, path, `${JSON.stringify(valueAt(file.data, path))} must match ${params.pattern}`);
+      return problemAt(file, path, `${quoteValue(valueAt(file.data, path))} must match ${params.pattern}`);
     case 'not':
-      return problemAt(file, path, `must not be ${JSON.stringify(valueAt(file.data, path))}`);
+      return problemAt(file, path, `must not be ${quoteValue(valueAt(file.data, path))}`);
     case 'type':
       return problemAt(file, path, `must be ${String(params.type).replace(',', ' or ')}, got ${kindOf(valueAt(file.data, path))}`);
     default:
@@ -88,5 +89,5 @@ function kindOf(value: unknown): string {
   if (value === null) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quoteValue(value)}`;
 }

@@ -25,7 +25,8 @@ export function formatValue(value: ParamValue, type?: ValueType): string {
 
 /**
  * Renders a command's template. For channel commands `{<group>}` and `{<channel parameter>}` become
- * the channel number; every other placeholder must have a value in `params`.
+ * the channel number; every other placeholder must have a value in `params`. String values are
+ * written as given: bindCall has already refused those that would end the command (CR, LF, NUL, ';').
  */
 export function renderTemplate(spec: CommandSpec, params: BoundParams, channel?: number): string {
   const types = new Map(spec.parameters.map((parameter) => [parameter.name, parameter.type]));
@@ -39,7 +40,8 @@ export function renderTemplate(spec: CommandSpec, params: BoundParams, channel?:
     if (channelNames.has(name) && channelValue !== undefined) return formatValue(channelValue, 'int');
     const value = params[name];
     if (value === undefined) {
-      throw new TemplateError(`Command ${spec.verb}: template "${spec.template}" needs a value for {${name}}, but none was given`, name);
+      // No "command VERB:" here: whoever reports the error (the worker) already names instrument and command.
+      throw new TemplateError(`template "${spec.template}" needs a value for {${name}}, but none was given`, name);
     }
     return formatValue(value, types.get(name));
   });

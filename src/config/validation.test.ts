@@ -189,3 +189,54 @@ test('config: ports with role input/output/inout must be in io_config when the c
 test('config: a scale of 0 is refused (it would make every reading the offset)', () => {
   assert.deepEqual(configProblems(`${CONFIG}io_config:\n  voltage: {scale: 0}\n  measured_current: {}\n`), ['line 5: io_config.voltage.scale: must not be 0']);
 });
+
+test('schema and cross-check problems are reported in one round, each line once', () => {
+  const text = SMALL_API.replace('    type: float\n    role: input', '    type: flaot\n    role: input').replace('min: -10', 'min: 20');
+  assert.deepEqual(apiProblems(text), [
+    'line 10: io[0].type: "flaot" is not allowed; must be one of int, integer, int32, int64, float, double, number, bool, boolean, string, str, array, array<float>, array<double>, array<int>, array<integer>',
+    'line 21: commands.SET_VOLTAGE.parameters[0]: min 20 is above max 10',
+  ]);
+});
+
+test('cross-checks of a file of the wrong shape report through the schema and never throw', () => {
+  const odd = [
+    'commands: [1, 2]\n',
+    'commands: {SET: null, GET: 7, PUT: {template: 5, parameters: [null, 3, [x]], outputs: {a: 1}, channel_group: [x]}}\nio: [null, 4]\n',
+    'channel_groups: [null, {name: [a], channel_parameter: {min: "1", max: "100000000000"}, io_types: [null]}, {name: g, channel_parameter: {min: 0, max: 1000000000}, io_types: [{suffix: s}]}]\n',
+    '"just a string"\n',
+    '',
+  ];
+  for (const text of odd) {
+    const problems = apiProblems(text);
+    assert.ok(problems.length > 0, text);
+    assert.equal(new Set(problems).size, problems.length, text);
+  }
+});
+
+test('a large file that is not YAML is not echoed back in the problem', () => {
+  const line = 'root:x:0:0:root:/root:/bin/bash';
+  const problems = apiProblems(Array.from({ length: 2000 }, () => line).join('\n') + '\n');
+  assert.ok(problems.length > 0);
+  for (const problem of problems) assert.ok(problem.length < 200, problem.slice(0, 300));
+  assert.match(problems.join('\n'), /^line 1: must be object, got string "root:x:0:0:root:\/root:\/bin\/bash root:x:0:0:[^\n]{10,30}…$/);
+});
+
+test('a placeholder of an optional parameter without a default is reported (a call leaving it out could not be sent)', () => {
+  const text = SMALL_API.replace('      - io: voltage\n', '      - io: voltage\n        required: false\n');
+  assert.deepEqual(apiProblems(text), [
+    'line 19: commands.SET_VOLTAGE.template: placeholder {voltage} belongs to an optional parameter without a default',
+  ]);
+  assert.deepEqual(apiProblems(SMALL_API.replace('      - io: voltage\n', '      - io: voltage\n        required: false\n        default: 0\n')), []);
+});
+
+test('unbalanced braces in a template are reported', () => {
+  assert.deepEqual(apiProblems(SMALL_API.replace('SOUR:VOLT {voltage}', 'SOUR:VOLT {voltage')), [
+    'line 19: commands.SET_VOLTAGE.template: "{" at character 11 has no matching "}" (placeholders are {name})',
+  ]);
+  assert.deepEqual(apiProblems(SMALL_API.replace('MEAS:CURR?', 'MEAS:CURR}?')), [
+    'line 26: commands.MEASURE_CURRENT.template: "}" at character 10 has no matching "{" (placeholders are {name})',
+  ]);
+  assert.deepEqual(apiProblems(SMALL_API.replace('SOUR:VOLT {voltage}', 'SOUR:VOLT {{voltage}')), [
+    'line 19: commands.SET_VOLTAGE.template: "{" at character 11 has no matching "}" (placeholders are {name})',
+  ]);
+});

@@ -35,11 +35,17 @@ test('`test` passes key=value parameters and --channel, and summarises arrays', 
   assert.match(wave.stdout, /^\[array float64 × 1000\] (-?[\d.e-]+, ){8}…\n$/);
 });
 
-test('`test` exits 1 with the reason on stderr: bad parameter, unknown verb, timeout, connect failure', async () => {
+test('`test` exits 1 with the reason on stderr: bad parameter, bare parameter name, unknown verb, timeout, connect failure', async () => {
   const range = await run(['test', 'dac1.yaml', 'SET_VOLTAGE', 'voltage=20', '--channel', '1']);
   assert.equal(range.code, 1);
   assert.equal(range.stdout, '');
   assert.match(range.stderr, /^error: Instrument DAC1: command SET_VOLTAGE: parameter voltage = 20 is above the maximum 10\n$/);
+
+  // A parameter name without `=value` is a slip, not the string "voltage" to be read as a number.
+  const bare = await run(['test', 'dac1.yaml', 'SET_VOLTAGE', 'voltage', '--channel', '1']);
+  assert.equal(bare.code, 1);
+  assert.equal(bare.stdout, '');
+  assert.equal(bare.stderr, 'error: Instrument DAC1: command SET_VOLTAGE: voltage is the name of a parameter, not a value (did you mean voltage=<value>?)\n');
 
   const unknown = await run(['test', 'dmm1.yaml', 'EXPLODE']);
   assert.equal(unknown.code, 1);

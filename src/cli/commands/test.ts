@@ -25,7 +25,7 @@ export function registerTest(program: Command): void {
     .description('start one instrument in its own worker, run one command, print the result and stop it (no daemon needed)')
     .argument('<config>', 'instrument configuration file')
     .argument('<verb>', 'command of the instrument API, e.g. MEASURE_VOLTAGE (or VERB on channel N with --channel N)')
-    .argument('[params...]', 'parameters as key=value (bare values bind in declared order)')
+    .argument('[params...]', 'parameters as key=value (bare values bind in declared order; a bare parameter name is refused)')
     .option('--channel <n>', 'channel of a channel-group command (like INST:N.VERB in a script)')
     .option('--plugin <path>', 'driver plugin to use')
     .option('--timeout <ms>', 'command timeout in ms (default: the command\'s, then the connection\'s, then 5000)')
