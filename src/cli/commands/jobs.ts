@@ -2,11 +2,10 @@
 // (**beyond**: the shell can use the queue: submit, status, result, list, cancel, wait).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { RpcClient } from '../../rpc/index.js';
-import type { JobResult } from '../../results/types.js';
+import { RpcCommandError, type RpcClient } from '../../rpc/index.js';
 import { CliError } from '../cli-error.js';
 import { withDaemon } from '../daemon-connection.js';
-import { formatResult } from '../result-format.js';
+import { formatResult, type PrintableResult } from '../result-format.js';
 
 type Mode = 'staged' | 'interactive';
 
@@ -25,7 +24,13 @@ async function waitForJob(client: RpcClient, jobId: string): Promise<JobInfoAnsw
   }
 }
 
-async function submit(client: RpcClient, script: string, options: { mode?: Mode; name?: string; tag?: string[] }): Promise<string> {
+interface SubmitOptions {
+  mode?: Mode | undefined;
+  name?: string | undefined;
+  tag?: string[] | undefined;
+}
+
+async function submit(client: RpcClient, script: string, options: SubmitOptions): Promise<string> {
   const params = {
     script_path: resolve(script),
     ...(options.mode && { mode: options.mode }),
@@ -36,11 +41,90 @@ async function submit(client: RpcClient, script: string, options: { mode?: Mode;
   return String(answer.job_id);
 }
 
-async function printResult(client: RpcClient, jobId: string, json: boolean): Promise<JobResult> {
-  const answer = await client.call('job_result', { job_id: jobId });
-  const result = answer.result as JobResult;
-  process.stdout.write(json ? `${JSON.stringify({ job_id: jobId, status: answer.status, result }, null, 2)}\n` : `${formatResult(result)}\n`);
+/** Prints a job's results (the results so far with `partial`) as text or JSON. */
+async function printResult(client: RpcClient, jobId: string, json: boolean, partial = false): Promise<PrintableResult | undefined> {
+  const answer = await client.call('job_result', { job_id: jobId, ...(partial && { partial: true }) });
+  const result = (answer.result ?? undefined) as PrintableResult | undefined;
+  if (json || result?.results === undefined) {
+    process.stdout.write(`${JSON.stringify({ job_id: jobId, status: answer.status, ...(answer.partial === true && { partial: true }), result: result ?? null }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatResult(result)}\n`);
+  }
   return result;
+}
+
+/** Why a finished measure job counts as a failure (exit code 1), or undefined when it succeeded. */
+function failureOf(jobId: string, info: JobInfoAnswer, result: PrintableResult | undefined): string | undefined {
+  if (info.status === 'canceled') return `job ${jobId} was canceled${info.error ? `: ${info.error}` : ''}`;
+  if (info.status !== 'completed') return `job ${jobId} ${info.status}${info.error ? `: ${info.error}` : ''}`;
+  if (result?.status === 'error') return `job ${jobId} ended with an error: ${result.error ?? 'a command failed'}`;
+  const failed = result?.results?.filter((r) => r.error !== undefined).length ?? 0;
+  if (failed > 0) return `${failed} of ${result!.results.length} commands failed in job ${jobId}`;
+  return undefined;
+}
+
+/**
+ * Ctrl-C while the CLI waits for a job. The first SIGINT/SIGTERM resolves `first` (the caller
+ * cancels the job so it does not go on driving the instruments, and prints what it got); a
+ * second one exits at once.
+ */
+function catchInterrupts(): { first: Promise<NodeJS.Signals>; release(): void } {
+  let signaled: NodeJS.Signals | undefined;
+  let resolveFirst!: (signal: NodeJS.Signals) => void;
+  const first = new Promise<NodeJS.Signals>((resolveSignal) => (resolveFirst = resolveSignal));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signaled === undefined) {
+      signaled = signal;
+      resolveFirst(signal);
+      return;
+    }
+    process.stderr.write(`error: ${signal} again: exiting without waiting for the job to be canceled\n`);
+    process.exit(1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    first,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * Submits a script, waits for its job and prints the results; exit code 1 when the job did not
+ * complete or a command in it failed. Ctrl-C cancels the job and prints the results so far.
+ */
+async function submitAndWait(client: RpcClient, script: string, options: SubmitOptions, json: boolean): Promise<void> {
+  // Listening before the submit: a Ctrl-C while it is under way must cancel the job it creates.
+  const interrupts = catchInterrupts();
+  try {
+    const jobId = await submit(client, script, options);
+    const waiting = waitForJob(client, jobId);
+    waiting.catch(() => undefined); // awaited below; this only keeps a failure while canceling from going unhandled
+    const first = await Promise.race([waiting, interrupts.first]);
+    let interrupted: NodeJS.Signals | undefined;
+    if (typeof first === 'string') {
+      interrupted = first;
+      process.stderr.write(`${first}: canceling job ${jobId} (interrupt again to exit at once)\n`);
+      try {
+        await client.call('job_cancel', { job_id: jobId });
+      } catch (err) {
+        // It finished on its own meanwhile ("already completed"): report it as it ended.
+        if (!(err instanceof RpcCommandError)) throw err;
+      }
+    }
+    const info = await waiting;
+    const result = await printResult(client, jobId, json, interrupted !== undefined);
+    const failure = failureOf(jobId, info, result);
+    if (failure === undefined) return;
+    const cause = interrupted !== undefined && info.status === 'canceled' ? `job ${jobId} was canceled (${interrupted}); the results above are those gathered so far` : failure;
+    process.stderr.write(`error: ${cause}\n`);
+    process.exitCode = 1;
+  } finally {
+    interrupts.release();
+  }
 }
 
 function checkMode(mode: string | undefined): Mode | undefined {
@@ -55,13 +139,8 @@ export function registerJobs(program: Command): void {
     .option('--json', 'print the full result record as JSON')
     .option('--mode <mode>', 'staged or interactive', 'interactive')
     .action(async (script: string, options: { json?: boolean; mode?: string }, command: Command) => {
-      await withDaemon(command, async (client) => {
-        const jobId = await submit(client, script, { mode: checkMode(options.mode) });
-        const info = await waitForJob(client, jobId);
-        if (info.status === 'canceled') throw new CliError(`job ${jobId} was canceled`);
-        const result = await printResult(client, jobId, options.json ?? false);
-        if (info.status !== 'completed' || result.status !== 'success') process.exitCode = 1;
-      });
+      const mode = checkMode(options.mode);
+      await withDaemon(command, (client) => submitAndWait(client, script, { mode }, options.json ?? false));
     });
 
   const jobs = program.command('jobs').description('the job queue: submit, status, result, list, cancel, wait');
@@ -76,15 +155,9 @@ export function registerJobs(program: Command): void {
     .option('--json', 'with --wait: print the result record as JSON')
     .action(async (script: string, options: { mode?: string; name?: string; tag?: string[]; wait?: boolean; json?: boolean }, command: Command) => {
       await withDaemon(command, async (client) => {
-        const jobId = await submit(client, script, { ...options, mode: checkMode(options.mode) });
-        if (!options.wait) {
-          process.stdout.write(`${jobId}\n`);
-          return;
-        }
-        const info = await waitForJob(client, jobId);
-        if (info.status === 'canceled') throw new CliError(`job ${jobId} was canceled`);
-        const result = await printResult(client, jobId, options.json ?? false);
-        if (info.status !== 'completed' || result.status !== 'success') process.exitCode = 1;
+        const submitOptions = { ...options, mode: checkMode(options.mode) };
+        if (options.wait) return submitAndWait(client, script, submitOptions, options.json ?? false);
+        process.stdout.write(`${await submit(client, script, submitOptions)}\n`);
       });
     });
 
@@ -104,9 +177,13 @@ export function registerJobs(program: Command): void {
     .action(async (jobId: string, options: { json?: boolean; partial?: boolean }, command: Command) => {
       await withDaemon(command, async (client) => {
         const answer = await client.call('job_result', { job_id: jobId, ...(options.partial && { partial: true }) });
-        const result = answer.result as JobResult;
+        const result = answer.result as PrintableResult | null;
         if (options.json || result?.results === undefined) process.stdout.write(`${JSON.stringify({ job_id: jobId, status: answer.status, partial: answer.partial, result }, null, 2)}\n`);
-        else process.stdout.write(`${formatResult({ ...result, status: result.status ?? 'success' })}\n`);
+        else process.stdout.write(`${formatResult(result)}\n`);
+        if (answer.status === 'failed' || answer.status === 'canceled') {
+          process.stderr.write(`error: job ${jobId} ${answer.status === 'canceled' ? 'was canceled' : 'failed'}${result?.error ? `: ${result.error}` : ''}\n`);
+          process.exitCode = 1;
+        }
       });
     });
 
