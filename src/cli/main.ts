@@ -9,6 +9,7 @@ import { registerTest } from './commands/test.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerInstruments } from './commands/instruments.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerBuffer } from './commands/buffer.js';
 
 const program = new Command('instrument-server')
   .description('Run Lua measurement scripts against laboratory instruments')
@@ -27,6 +28,7 @@ const registrations: Array<(program: Command) => void> = [
   registerDaemon,
   registerInstruments,
   registerJobs,
+  registerBuffer,
 ];
 for (const register of registrations) register(program);
 

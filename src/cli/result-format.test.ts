@@ -11,16 +11,16 @@ function record(fields: Partial<CommandRecord> & Pick<CommandRecord, 'index' | '
   return { params: {}, ...fields };
 }
 
-test('a named argument prints as name=value; the channel stays in the target only', () => {
+test('arguments print as values (the original CLI format); the channel stays in the target only', () => {
   const line = formatRecord(
     record({ index: 0, instrument: 'DAC1:1', verb: 'SET_VOLTAGE', params: { channel: 1, voltage: 0.5 }, started_at: T0 + 3.5, executed_at_ms: T0 + 3, return: { type: 'void' } }),
   );
-  assert.equal(line, '[0] DAC1:1.SET_VOLTAGE(voltage=0.5) -> [void]');
+  assert.equal(line, '[0] DAC1:1.SET_VOLTAGE(0.5) -> [void]');
 });
 
-test('a table argument prints every parameter by name, whatever the order of the table', () => {
+test('named parameters print in the order they were bound (the declared order), whatever order the table had', () => {
   const line = formatRecord(record({ index: 3, instrument: 'SMU1', verb: 'CONFIGURE', params: { compliance: 0.001, mode: 'CURR', range: 10 }, return: { type: 'void' } }));
-  assert.equal(line, '[3] SMU1.CONFIGURE(compliance=0.001, mode="CURR", range=10) -> [void]');
+  assert.equal(line, '[3] SMU1.CONFIGURE(0.001, "CURR", 10) -> [void]');
 });
 
 test('strings are quoted, arrays are counted, objects print as compact JSON, nil as nil', () => {
@@ -35,7 +35,7 @@ test('strings are quoted, arrays are counted, objects print as compact JSON, nil
   );
   assert.equal(
     line,
-    '[8] DMM1.SET_RANGE(range={"a":1,"b":[2,3]}, label="gate \\"A\\"", points=[3 values], auto=false, missing=nil) -> ERROR: /tmp/sweep.lua:9: Instrument DMM1: command SET_RANGE: parameter range must be a number, got a table/object',
+    '[8] DMM1.SET_RANGE({"a":1,"b":[2,3]}, "gate \\"A\\"", [3 values], false, nil) -> ERROR: /tmp/sweep.lua:9: Instrument DMM1: command SET_RANGE: parameter range must be a number, got a table/object',
   );
   assert.doesNotMatch(line, /\[object Object\]/);
 });
@@ -74,10 +74,10 @@ test("an IV sweep's prints sit next to the readings they were printed after", ()
   };
   assert.deepEqual(formatResult(result).split('\n'), [
     '# info: IV sweep on DAC1:1 / DMM1',
-    '[0] DAC1:1.SET_VOLTAGE(voltage=0) -> [void]',
+    '[0] DAC1:1.SET_VOLTAGE(0) -> [void]',
     '[1] DMM1.MEASURE_CURRENT() -> [double] 0.000001',
     '# step\t0\t1e-06',
-    '[2] DAC1:1.SET_VOLTAGE(voltage=0.1) -> [void]',
+    '[2] DAC1:1.SET_VOLTAGE(0.1) -> [void]',
     '[3] DMM1.MEASURE_CURRENT() -> [double] 0.000002',
     '# step\t1\t2e-06',
     '# info: 2 points taken',
@@ -97,7 +97,7 @@ test('records without started_at keep their place by index among the log lines',
     log: [{ at_ms: T0 + 20, level: 'warn', message: 'retrying' }],
   };
   assert.deepEqual(formatResult(result).split('\n'), [
-    '[0] DAC1:1.SET_VOLTAGE(voltage=1) -> [void]',
+    '[0] DAC1:1.SET_VOLTAGE(1) -> [void]',
     '[1] DMM1.MEASURE_VOLTAGE() -> ERROR: Instrument DMM1: worker exited (code 1) before answering',
     '# warn: retrying',
     '[2] DMM1.MEASURE_VOLTAGE() -> [double] 0.25',

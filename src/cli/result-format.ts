@@ -1,11 +1,13 @@
 // The text form of results the CLI prints, one line per command, with the job's log lines
 // (context:log, print) placed between the commands in the order they happened:
 //   # info: IV sweep
-//   [0] DAC1:1.SET_VOLTAGE(voltage=0.5) -> [void]
+//   [0] DAC1:1.SET_VOLTAGE(0.5) -> [void]
 //   [1] DMM1.MEASURE_VOLTAGE() -> [double] 0.2501
 //   # v	0.2501
 //   [2] SCOPE1:1.GET_WAVEFORM() -> [buffer buf_1a2b… 1000 × float64]
-//   [3] DAC1:1.SET_VOLTAGE(voltage=12) -> ERROR: … above the maximum 10
+//   [3] DAC1:1.SET_VOLTAGE(12) -> ERROR: … above the maximum 10
+// Arguments print as values, as the C++ original printed them, in the order the command
+// declares its parameters (binding records them in that order, whatever order a table had).
 //   [4] <unknown target "nonsense"> -> ERROR: … bad command target "nonsense" …
 import type { CommandRecord, JobResult, LogLine, ReturnValue } from '../results/types.js';
 
@@ -20,15 +22,12 @@ function formatArgument(value: unknown): string {
   return String(value);
 }
 
-/** `#1`, `#2`: positional arguments of a call whose parameter names are unknown (it was rejected). */
-const POSITIONAL = /^#\d+$/;
-
 function formatArguments(record: CommandRecord): string {
   // The channel already shows in the target (DAC1:1), so it is not repeated among the arguments.
   const hasChannel = record.instrument.includes(':');
   return Object.entries(record.params as Record<string, unknown>)
     .filter(([name]) => !(hasChannel && name === 'channel'))
-    .map(([name, value]) => (POSITIONAL.test(name) ? formatArgument(value) : `${name}=${formatArgument(value)}`))
+    .map(([, value]) => formatArgument(value))
     .join(', ');
 }
 

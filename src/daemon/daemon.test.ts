@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, processExists } from '../test-support/index.js';
-import { freePort, labConfig, postWithHost, rawRpc, runCli, startDaemon, type RunningDaemon } from './daemon-harness.js';
+import { freePort, LAB, labConfig, postWithHost, rawRpc, runCli, startDaemon, type RunningDaemon } from './daemon-harness.js';
 import type { JobResult } from '../results/types.js';
 
 async function withDaemon(fn: (daemon: RunningDaemon, root: string) => Promise<void>, args: string[] = []): Promise<void> {
@@ -132,8 +132,8 @@ test('kill -9 of the daemon loses no finished result; the running job is failed 
     daemon.child.kill('SIGKILL');
     await daemon.exited;
     daemon.client.close();
-    daemon = await startDaemon({ root: dir.path, dataDir, port: daemon.port, args: ['--restore'] });
-    assert.deepEqual((await daemon.client.call('list', {})).instruments, ['DAC1', 'DMM1', 'SCOPE1'], '--restore started the instruments again');
+    daemon = await startDaemon({ root: dir.path, dataDir, port: daemon.port });
+    assert.deepEqual((await daemon.client.call('list', {})).instruments, ['DAC1', 'DMM1', 'SCOPE1'], 'the instruments the re-queued jobs need were started again');
     for (const pid of workerPids) assert.equal(processExists(pid), false, `worker ${pid} outlived its daemon`);
     const kept = (await daemon.client.call('job_result', { job_id: done })).result as JobResult;
     assert.equal(kept.results[0]!.verb, 'SET_RANGE');
@@ -148,24 +148,36 @@ test('kill -9 of the daemon loses no finished result; the running job is failed 
   }
 });
 
-test('the listening socket does not leak into instrument worker processes', async () => {
+/** The socket inodes a process holds open (from /proc/<pid>/fd). */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // the fd closed while we looked
+    }
+  }
+  return inodes;
+}
+
+test('instrument workers share no socket with the daemon: the RPC listening socket does not leak into them', async () => {
   await withDaemon(async (daemon) => {
     await startLab(daemon);
     const hexPort = daemon.port.toString(16).toUpperCase().padStart(4, '0');
     const listening = readFileSync('/proc/net/tcp', 'utf8')
       .split('\n')
       .filter((line) => line.includes(`:${hexPort} `) && line.trim().split(/\s+/)[3] === '0A')
-      .map((line) => line.trim().split(/\s+/)[9]);
+      .map((line) => line.trim().split(/\s+/)[9]!);
     assert.equal(listening.length, 1, 'exactly one listening socket on the RPC port');
-    const pid = Number((await daemon.client.call('status', { name: 'DMM1' })).pid);
-    const sockets = readdirSync(`/proc/${pid}/fd`).map((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    });
-    assert.ok(!sockets.includes(`socket:[${listening[0]}]`), 'the worker holds the RPC listening socket');
+    const daemonSockets = socketInodes(daemon.child.pid!);
+    assert.ok(daemonSockets.has(listening[0]!), 'the daemon holds the listening socket (the check can see it)');
+    for (const name of ['DAC1', 'DMM1', 'SCOPE1']) {
+      const pid = Number((await daemon.client.call('status', { name })).pid);
+      const shared = [...socketInodes(pid)].filter((inode) => daemonSockets.has(inode));
+      assert.deepEqual(shared, [], `worker ${name} (pid ${pid}) holds sockets of the daemon`);
+    }
   });
 });
 
@@ -193,6 +205,12 @@ test('CLI commands against a daemon: output and exit codes', async () => {
     assert.match(jobId, /^job_/);
     assert.equal((await runCli(daemon, ['jobs', 'wait', jobId])).stdout, `${jobId} completed\n`);
     assert.match((await runCli(daemon, ['jobs', 'list'])).stdout, new RegExp(`${jobId}\\s+measure\\s+completed`));
+    const latest = await runCli(daemon, ['jobs', 'list', '--status', 'completed', '--limit', '1']);
+    assert.equal(latest.stdout.trim().split('\n').length, 1);
+    assert.match(latest.stdout, new RegExp(`^${jobId}`));
+    const badStatus = await runCli(daemon, ['jobs', 'list', '--status', 'done']);
+    assert.equal(badStatus.code, 1);
+    assert.match(badStatus.stderr, /status/);
     const cancelDone = await runCli(daemon, ['jobs', 'cancel', jobId]);
     assert.equal(cancelDone.code, 1);
     assert.match(cancelDone.stderr, /already completed/);
@@ -316,4 +334,91 @@ test('test, validate, plugins and discover answer over RPC without disturbing ru
     assert.deepEqual((await daemon.client.call('discover', { paths: [root] })).plugins, []);
     assert.equal((await daemon.client.call('status', { name: 'DMM1' })).alive, true);
   });
+});
+
+test('stored buffers are fetched by id over RPC and with the CLI (lines, JSON, raw bytes)', async () => {
+  await withDaemon(async (daemon, root) => {
+    await daemon.client.call('start', { config_path: labConfig('scope1') });
+    const { job_id } = await daemon.client.call('submit_measure', { script: 'context:call("SCOPE1:2.GET_WAVEFORM")' });
+    await waitJob(daemon, String(job_id));
+    const record = ((await daemon.client.call('job_result', { job_id: String(job_id) })).result as JobResult).results[0]!;
+    assert.equal(record.return?.type, 'buffer');
+    const bufferId = record.return!.type === 'buffer' ? record.return!.buffer_id : '';
+    const all = await daemon.client.call('buffer_get', { buffer_id: bufferId });
+    assert.equal(all.data_type, 'float64');
+    assert.equal((all.values as number[]).length, 1000);
+    const page = await daemon.client.call('buffer_get', { buffer_id: bufferId, offset: 10, count: 5 });
+    assert.deepEqual(page.values, (all.values as number[]).slice(10, 15));
+    const raw = await daemon.client.call('buffer_get', { buffer_id: bufferId, encoding: 'base64' });
+    assert.deepEqual(Array.from(new Float64Array(new Uint8Array(Buffer.from(String(raw.data_base64), 'base64')).buffer)), all.values);
+    const missing = await daemon.client.send('buffer_get', { buffer_id: 'buf_nope' });
+    assert.equal(missing.ok, false);
+    assert.match(String(missing.error), /no buffer with id buf_nope/);
+    const lines = await runCli(daemon, ['buffer', bufferId]);
+    assert.equal(lines.code, 0, lines.stderr);
+    assert.deepEqual(lines.stdout.trim().split('\n').map(Number), all.values);
+    const file = join(root, 'wave.bin');
+    const rawCli = await runCli(daemon, ['buffer', bufferId, '--format', 'raw', '--out', file]);
+    assert.equal(rawCli.code, 0, rawCli.stderr);
+    assert.deepEqual(Array.from(new Float64Array(new Uint8Array(readFileSync(file)).buffer)), all.values);
+  });
+});
+
+test('a detached daemon gets its options (and token) over IPC, not in its command line', async () => {
+  const dir = makeTempDir();
+  const daemon = { port: await freePort(), env: { ...process.env, XDG_RUNTIME_DIR: join(dir.path, 'run'), XDG_STATE_HOME: join(dir.path, 'state') } };
+  try {
+    const started = await runCli(daemon, ['--token', 'very-secret-token', 'daemon', 'start']);
+    assert.equal(started.code, 0, started.stderr);
+    const pid = Number(/pid (\d+)/.exec(started.stdout)![1]);
+    assert.doesNotMatch(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /very-secret-token/);
+    assert.equal((await runCli(daemon, ['--token', 'very-secret-token', 'list'])).code, 0);
+  } finally {
+    await runCli(daemon, ['--token', 'very-secret-token', 'daemon', 'stop']);
+    dir.remove();
+  }
+});
+
+test('--restore starts again the instruments of the last run, plugin instruments with their plugin', async () => {
+  const dir = makeTempDir();
+  const dataDir = join(dir.path, 'data');
+  const plugin = join(LAB, '..', '..', 'dist', 'drivers', 'plugin', 'fixtures', 'echo-plugin.js');
+  const api = dir.write('echo-api.yaml', 'api_version: "1.0.0"\ninstrument: { vendor: ACME, model: ECHO, identifier: ECHO_API }\nprotocol: { type: Custom, name: EchoBus }\ncommands:\n  WHO: { template: "WHO?", returns: string, query: true }\n');
+  const config = dir.write('echo.yaml', `name: ECHO1\napi_ref: ${api}\nconnection: { type: Custom, address: "echo://1" }\n`);
+  let daemon = await startDaemon({ root: dir.path, dataDir });
+  try {
+    await daemon.client.call('start', { config_path: config, plugin_path: plugin });
+    await daemon.client.call('start', { config_path: labConfig('dmm1') });
+    await daemon.stop();
+    daemon = await startDaemon({ root: dir.path, dataDir, port: daemon.port, args: ['--restore'] });
+    assert.deepEqual((await daemon.client.call('list', {})).instruments, ['DMM1', 'ECHO1']);
+    const who = await daemon.client.call('test', { config_path: labConfig('dmm1'), verb: 'IDN' });
+    assert.equal((who.result as { type: string }).type, 'string');
+  } finally {
+    await daemon.stop();
+    dir.remove();
+  }
+});
+
+test('a graceful stop lets running jobs finish within the grace period, then cancels them; queued jobs stay queued', async () => {
+  const dir = makeTempDir();
+  const dataDir = join(dir.path, 'data');
+  let daemon = await startDaemon({ root: dir.path, dataDir, args: ['--stop-grace', '300'] });
+  try {
+    await startLab(daemon);
+    const running = String((await daemon.client.call('submit_measure', { script: 'local h = context:call("DMM1.GET_RANGE")\nh:wait()\nwhile true do end' })).job_id);
+    const barrier = String((await daemon.client.call('submit_sleep', { duration_ms: 1 })).job_id);
+    const queued = String((await daemon.client.call('submit_measure', { script: 'context:call("DMM1.SET_RANGE", 2)' })).job_id);
+    await daemon.client.call('job_result', { job_id: running, partial: true });
+    await daemon.stop();
+    daemon = await startDaemon({ root: dir.path, dataDir, port: daemon.port });
+    const stopped = await daemon.client.call('job_status', { job_id: running });
+    assert.equal(stopped.status, 'canceled');
+    assert.match(String(stopped.error), /server stopped before the job finished/);
+    assert.equal((await waitJob(daemon, barrier)).status, 'completed');
+    assert.equal((await waitJob(daemon, queued)).status, 'completed');
+  } finally {
+    await daemon.stop();
+    dir.remove();
+  }
 });

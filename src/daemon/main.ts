@@ -19,10 +19,14 @@ export interface DaemonOptions {
   libraryPaths?: string[];
   scriptTimeLimitMs?: number;
   scriptMemoryLimitBytes?: number;
+  /** How long a graceful stop lets running jobs finish before canceling them (default 30 s). */
+  stopGraceMs?: number;
 }
 
+export const DEFAULT_STOP_GRACE_MS = 30_000;
+
 /** What a detached daemon tells the CLI that started it. */
-export type DaemonReport = { ready: true; pid: number; url: string } | { ready: false; error: string };
+export type DaemonReport = { ready: true; pid: number; url: string; restoreProblems: string[] } | { ready: false; error: string };
 
 export function report(message: DaemonReport): void {
   if (process.send) {
@@ -30,7 +34,7 @@ export function report(message: DaemonReport): void {
   }
 }
 
-export async function runDaemon(options: DaemonOptions): Promise<void> {
+export async function runDaemon(options: DaemonOptions): Promise<InstrumentServer> {
   const pidFile = pidFilePath(options.port, options.runtimeDir);
   const existing = readPidFile(pidFile);
   if (existing) throw new Error(`a daemon is already running on port ${options.port} (pid ${existing.pid})`);
@@ -39,7 +43,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       try {
-        await server.stop();
+        await server.stop({ jobGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
       } finally {
         removePidFile(pidFile);
       }
@@ -57,7 +61,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     rpc: { port: options.port, host: options.host, token: options.token },
     onStopRequested: () => void stop().then(() => process.exit(0)),
   });
-  writePidFile(pidFile, { pid: process.pid, port: options.port, host: options.host, dataDir: options.dataDir, startedAt: Date.now() });
+  writePidFile(pidFile, {
+    pid: process.pid,
+    port: options.port,
+    host: options.host,
+    dataDir: options.dataDir,
+    startedAt: Date.now(),
+    stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       void stop().then(
@@ -66,5 +77,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       );
     });
   }
-  report({ ready: true, pid: process.pid, url: server.rpc!.url });
+  report({ ready: true, pid: process.pid, url: server.rpc!.url, restoreProblems: server.restoreProblems });
+  return server;
 }

@@ -9,6 +9,8 @@ export interface PidRecord {
   host: string;
   dataDir: string;
   startedAt: number;
+  /** How long a graceful stop may wait for running jobs. */
+  stopGraceMs?: number;
 }
 
 /**

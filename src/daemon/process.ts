@@ -1,14 +1,15 @@
-// Entry of a detached daemon process started by `instrument-server daemon start`: options
-// arrive as JSON in the first argument; readiness or the reason for failing goes back over IPC.
+// Entry of a detached daemon process started by `instrument-server daemon start`. Its options
+// (which may hold the access token) arrive as the first message on the IPC channel, never in
+// argv, where every local user could read them; readiness or the reason for failing goes back
+// the same way.
 import { report, runDaemon, type DaemonOptions } from './main.js';
 
-let options: DaemonOptions;
-try {
-  options = JSON.parse(process.argv[2] ?? '') as DaemonOptions;
-} catch {
-  process.stderr.write('error: the daemon expects its options as JSON in its first argument; start it with `instrument-server daemon start`\n');
+if (!process.send) {
+  process.stderr.write('error: the daemon process expects its options over IPC; start it with `instrument-server daemon start`\n');
   process.exit(1);
 }
+
+const options = await new Promise<DaemonOptions>((resolve) => process.once('message', (message: DaemonOptions) => resolve(message)));
 try {
   await runDaemon(options);
 } catch (error) {

@@ -463,3 +463,27 @@ describe('JobQueue: persistence and stopping', () => {
     assert.equal((await queue.waitFor(status)).status, 'completed');
   });
 });
+
+describe('JobQueue: listing', () => {
+  test('job_list filters by status and type and keeps the most recent jobs with limit', async () => {
+    const queue = makeQueue();
+    const first = await queue.submitMeasure({ script: 'a' });
+    (await runner.started(first)).stage();
+    runner.runs.get(first)!.finish();
+    await queue.waitFor(first);
+    const second = await queue.submitMeasure({ script: 'b' });
+    const third = await queue.submitMeasure({ script: 'c' });
+    await runner.started(second);
+    const ids = (list: JobInfo[]) => list.map((j) => j.job_id);
+    assert.deepEqual(ids(queue.jobList()), [first, second, third]);
+    assert.deepEqual(ids(queue.jobList({ status: 'completed' })), [first]);
+    assert.deepEqual(ids(queue.jobList({ status: ['running', 'queued'] })), [second, third]);
+    assert.deepEqual(ids(queue.jobList({ limit: 2 })), [second, third]);
+    assert.deepEqual(ids(queue.jobList({ type: 'sleep' })), []);
+    (await runner.started(second)).stage();
+    runner.runs.get(second)!.finish();
+    (await runner.started(third)).stage();
+    runner.runs.get(third)!.finish();
+    await queue.waitFor(third);
+  });
+});

@@ -223,8 +223,12 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   }
 
   /** `job_list`: every job the store knows, in submission order. */
-  jobList(): JobInfo[] {
-    return this.store.listJobs().map(toJobInfo);
+  jobList(filter: { status?: JobStatus | JobStatus[]; type?: string; limit?: number } = {}): JobInfo[] {
+    const statuses = filter.status === undefined ? undefined : new Set(Array.isArray(filter.status) ? filter.status : [filter.status]);
+    let jobs = this.store.listJobs().filter((job) => (!statuses || statuses.has(job.status)) && (filter.type === undefined || job.type === filter.type));
+    // `limit` keeps the most recent jobs, still oldest first.
+    if (filter.limit !== undefined && jobs.length > filter.limit) jobs = jobs.slice(jobs.length - filter.limit);
+    return jobs.map(toJobInfo);
   }
 
   /**

@@ -1,7 +1,7 @@
 // The parameters of every RPC command (SPEC part 2, spec/JOB_SCHEDULING.md), declared once: as
 // TypeScript types for the handlers and the client, and as JSON Schemas the server checks requests
 // against. schemas/rpc-params.schema.json publishes the same schemas (a test keeps them equal).
-import type { ScriptMode } from '../jobs/job.js';
+import { JOB_STATUSES, type JobStatus, type ScriptMode } from '../jobs/job.js';
 
 /** Parameters of each command, by command name. */
 export interface RpcCommandParams {
@@ -15,7 +15,7 @@ export interface RpcCommandParams {
   submit_sleep: { duration_ms: number; name?: string; tags?: string[] };
   job_status: { job_id: string };
   job_result: { job_id: string; partial?: boolean };
-  job_list: Record<string, never>;
+  job_list: { status?: JobStatus | JobStatus[]; type?: string; limit?: number };
   job_cancel: { job_id: string };
   test: { config_path: string; verb: string; params?: Record<string, unknown> };
   plugins: Record<string, never>;
@@ -54,7 +54,14 @@ export const RPC_PARAM_SCHEMAS = {
   },
   job_status: { type: 'object', required: ['job_id'], properties: { job_id: jobId } },
   job_result: { type: 'object', required: ['job_id'], properties: { job_id: jobId, partial: { type: 'boolean' } } },
-  job_list: noParams,
+  job_list: {
+    type: 'object',
+    properties: {
+      status: { anyOf: [{ enum: [...JOB_STATUSES] }, { type: 'array', items: { enum: [...JOB_STATUSES] } }] },
+      type: text,
+      limit: { type: 'integer', minimum: 1 },
+    },
+  },
   job_cancel: { type: 'object', required: ['job_id'], properties: { job_id: jobId } },
   test: {
     type: 'object',

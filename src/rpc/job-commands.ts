@@ -33,7 +33,7 @@ export function jobCommands(queue: JobQueue): JobCommandHandlers {
     }),
     job_status: async (p) => queue.jobStatus(p.job_id),
     job_result: async (p) => queue.jobResult(p.job_id, { partial: p.partial === true }),
-    job_list: async () => ({ jobs: queue.jobList() }),
+    job_list: async (p) => ({ jobs: queue.jobList({ status: p.status, type: p.type, limit: p.limit }) }),
     job_cancel: async (p) => {
       const info = await queue.cancel(p.job_id);
       return { job_id: info.job_id, status: info.status };

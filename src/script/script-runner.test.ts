@@ -153,7 +153,7 @@ test('rejected calls (unknown instrument, verb, missing/extra/ill-typed/out-of-r
   assert.match(errors[3]!, /too many arguments/);
   assert.match(errors[4]!, /range must be an integer/);
   assert.match(errors[5]!, /voltage = 11 is above the maximum 10/);
-  assert.match(errors[6]!, /channel = 9 is above the maximum 4/);
+  assert.match(errors[6]!, /channel 9 is above the maximum 4/);
   assert.match(errors[7]!, /unknown parameter speed/);
   assert.match(errors[8]!, /bad command target "bad target"/);
   assert.match(errors[9]!, /mode must be a string/);

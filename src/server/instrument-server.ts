@@ -9,7 +9,7 @@
 //   const result = await server.waitForResult(id);
 //   await server.stop();
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadInstrument } from '../config/index.js';
@@ -26,6 +26,7 @@ import { ScriptRunner } from '../script/index.js';
 import { JobStore } from '../store/job-store.js';
 import { MeasureRun } from './measure-run.js';
 import { StoredBufferStore } from './stored-buffers.js';
+import { ensureFolder } from './folders.js';
 import { buildRpcHandlers, EXTRA_PARAM_SCHEMAS } from './rpc-commands.js';
 
 export interface RpcListenOptions {
@@ -84,12 +85,14 @@ export class InstrumentServer extends EventEmitter {
   private rpcAddress?: RpcAddress;
   private readonly loaded = new Map<string, LoadedInstrument>();
   private stopped = false;
+  /** Why instruments that were to be restored did not start (one line each). */
+  readonly restoreProblems: string[] = [];
 
   private constructor(readonly options: InstrumentServerOptions) {
     super();
     this.cwd = options.cwd ?? process.cwd();
     this.logger = createLogger(options);
-    this.store = options.dataDir ? JobStore.open(options.dataDir) : new JobStore(':memory:');
+    this.store = options.dataDir ? JobStore.open(ensureFolder(options.dataDir, 'data folder')) : new JobStore(':memory:');
     this.buffers = new StoredBufferStore(this.store);
     this.scheduler = new Scheduler({ target: (name) => this.registry.get(name), buffers: this.buffers });
     this.runner = new ScriptRunner({
@@ -116,7 +119,9 @@ export class InstrumentServer extends EventEmitter {
   static async start(options: InstrumentServerOptions = {}): Promise<InstrumentServer> {
     const server = new InstrumentServer(options);
     try {
-      if (options.restore) await server.restoreInstruments();
+      // Jobs queued before a crash were written for the instruments of that time: start those
+      // again before the jobs run, even without --restore.
+      if (options.restore || server.queue.recovered.queued.length > 0) await server.restoreInstruments();
       server.queue.start();
       if (options.rpc) await server.listen(options.rpc);
     } catch (error) {
@@ -164,8 +169,9 @@ export class InstrumentServer extends EventEmitter {
     return this.registry.status(name);
   }
 
+  /** The running instruments, by name. */
   listInstruments(): string[] {
-    return this.registry.list();
+    return this.registry.list().sort();
   }
 
   // ---- jobs -------------------------------------------------------------------------------------
@@ -250,15 +256,9 @@ export class InstrumentServer extends EventEmitter {
     this.stopped = true;
     await this.rpcServer?.close().catch(() => undefined);
     await this.queue.stop({ timeoutMs: options.jobGraceMs ?? 5000 }).catch((error: unknown) => this.logger.error({ err: error }, 'stopping the job queue failed'));
-    // Remember what ran, so `--restore` can start it again; then stop the workers.
-    const running = this.registry.list();
+    // The store already remembers what runs (added on start, forgotten on stop), so that
+    // `--restore` can start it again with its plugin.
     await this.registry.stopAll();
-    this.store.saveInstruments(
-      running.flatMap((name) => {
-        const loaded = this.loaded.get(name);
-        return loaded ? [{ name, configPath: loaded.config.configPath }] : [];
-      }),
-    );
     await this.runner.close();
     this.store.close();
     this.logger.info('server stopped');
@@ -325,9 +325,11 @@ export class InstrumentServer extends EventEmitter {
 
   private async restoreInstruments(): Promise<void> {
     for (const saved of this.store.loadInstruments()) {
+      if (this.registry.has(saved.name)) continue;
       try {
         await this.startInstrument(saved.configPath, { pluginPath: saved.pluginPath });
       } catch (error) {
+        this.restoreProblems.push(`${saved.name}: ${(error as Error).message}`);
         this.logger.error({ instrument: saved.name, err: error }, 'could not restore instrument');
       }
     }
@@ -337,6 +339,6 @@ export class InstrumentServer extends EventEmitter {
 function createLogger(options: InstrumentServerOptions): Logger {
   const level = options.logLevel ?? 'info';
   if (!options.logDir) return pino({ level: 'silent' });
-  mkdirSync(options.logDir, { recursive: true });
+  ensureFolder(options.logDir, 'log folder');
   return pino({ level }, pino.destination({ dest: join(options.logDir, 'instrument_server.log'), sync: true, mkdir: true }));
 }

@@ -7,6 +7,8 @@ import { RpcError, type RpcHandlers } from '../rpc/index.js';
 import { jobCommands } from '../rpc/job-commands.js';
 import type { InstrumentServer } from './instrument-server.js';
 import { runOneCommand } from './one-command.js';
+import { toNumberArray } from '../results/buffer-store.js';
+import type { NumericArray } from '../drivers/driver.js';
 import { discoverPlugins, listPlugins } from '../drivers/plugin/discovery.js';
 
 /** Commands this server adds to those of rpc/command-params.ts (**beyond** the seed), with their params schemas. */
@@ -16,6 +18,17 @@ export const EXTRA_PARAM_SCHEMAS: Record<string, object> = {
     type: 'object',
     required: ['job_id'],
     properties: { job_id: { type: 'string', minLength: 1 }, timeout_ms: { type: 'integer', minimum: 0, maximum: 600000 } },
+  },
+  // A stored array (waveform) by id: JSON numbers, or base64 of the raw little-endian elements.
+  buffer_get: {
+    type: 'object',
+    required: ['buffer_id'],
+    properties: {
+      buffer_id: { type: 'string', minLength: 1 },
+      offset: { type: 'integer', minimum: 0 },
+      count: { type: 'integer', minimum: 0 },
+      encoding: { enum: ['json', 'base64'] },
+    },
   },
 };
 
@@ -92,6 +105,19 @@ function commandHandlers(server: InstrumentServer): RpcHandlers {
       clearTimeout(timer);
       const now = outcome === 'timeout' ? server.jobStatus(params.job_id) : outcome;
       return { ...now, finished: FINISHED.has(now.status) };
+    },
+    buffer_get: async (params: { buffer_id: string; offset?: number; count?: number; encoding?: 'json' | 'base64' }) => {
+      const buffer = server.buffers.get(params.buffer_id);
+      if (!buffer) throw new RpcError(`no buffer with id ${params.buffer_id}`, 404);
+      const offset = Math.min(params.offset ?? 0, buffer.elementCount);
+      const end = Math.min(buffer.elementCount, offset + (params.count ?? buffer.elementCount));
+      const slice = buffer.data.slice(offset, end) as NumericArray;
+      const answer = { buffer_id: buffer.id, job_id: buffer.jobId, data_type: buffer.dataType, element_count: buffer.elementCount, offset, count: end - offset };
+      if (params.encoding === 'base64') {
+        const bytes = ArrayBuffer.isView(slice) ? Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength) : Buffer.from(new Float64Array(slice).buffer);
+        return { ...answer, data_base64: bytes.toString('base64') };
+      }
+      return { ...answer, values: toNumberArray(slice) };
     },
     test: async (params) => {
       const outcome = await runOneCommand(file(params.config_path, 'instrument configuration'), params.verb, params.params ?? {}, { cwd: server.cwd });

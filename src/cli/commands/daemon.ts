@@ -1,10 +1,11 @@
 // `instrument-server daemon start|stop|status` (SPEC part 1).
 import { fork } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { ensureFolder } from '../../server/folders.js';
 import { connectionOptions, daemonPort, withDaemon } from '../daemon-connection.js';
 import { defaultDataDir, pidFilePath } from '../../daemon/paths.js';
 import { isProcessAlive, readPidFile } from '../../daemon/pid-file.js';
@@ -22,6 +23,7 @@ interface StartOptions {
   lib?: string[];
   scriptTimeLimit?: string;
   scriptMemoryLimit?: string;
+  stopGrace?: string;
 }
 
 function mebibytes(value: number | undefined): number | undefined {
@@ -49,16 +51,20 @@ function daemonOptions(command: Command, options: StartOptions): DaemonOptions {
     libraryPaths: (options.lib ?? []).map((p) => resolve(p)),
     scriptTimeLimitMs: positiveNumber(options.scriptTimeLimit, '--script-time-limit'),
     scriptMemoryLimitBytes: mebibytes(positiveNumber(options.scriptMemoryLimit, '--script-memory-limit')),
+    stopGraceMs: positiveNumber(options.stopGrace, '--stop-grace'),
   };
 }
 
 /** Starts the daemon detached and returns once its RPC endpoint answers (or says why it could not start). */
-function startDetached(options: DaemonOptions): Promise<{ pid: number; url: string }> {
-  mkdirSync(options.logDir!, { recursive: true });
+function startDetached(options: DaemonOptions): Promise<{ pid: number; url: string; restoreProblems: string[] }> {
+  ensureFolder(options.dataDir, 'data folder');
+  ensureFolder(options.logDir!, 'log folder');
   const outputPath = join(options.logDir!, 'daemon.out');
   const output = openSync(outputPath, 'a');
-  const child = fork(DAEMON_ENTRY, [JSON.stringify(options)], { detached: true, stdio: ['ignore', output, output, 'ipc'] });
+  const child = fork(DAEMON_ENTRY, [], { detached: true, stdio: ['ignore', output, output, 'ipc'] });
   closeSync(output);
+  // Over IPC, not in argv: the options may hold the access token.
+  child.send(options);
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -72,7 +78,7 @@ function startDetached(options: DaemonOptions): Promise<{ pid: number; url: stri
     };
     child.on('message', (message: DaemonReport) => {
       finish();
-      if (message.ready) resolvePromise({ pid: message.pid, url: message.url });
+      if (message.ready) resolvePromise({ pid: message.pid, url: message.url, restoreProblems: message.restoreProblems });
       else reject(new CliError(`the daemon could not start: ${message.error}`));
     });
     child.on('exit', (code, signal) => {
@@ -113,6 +119,7 @@ export function registerDaemon(program: Command): void {
     .option('--lib <dir...>', 'folders Lua `require` searches after the script folder')
     .option('--script-time-limit <ms>', 'wall-time limit of a script in ms (default 3600000; 0 = none)')
     .option('--script-memory-limit <MiB>', 'memory cap of a script in MiB (default 64)')
+    .option('--stop-grace <ms>', 'on stop, how long running jobs may finish before they are canceled (default 30000); queued jobs stay queued')
     .action(async (options: StartOptions, command: Command) => {
       const settings = daemonOptions(command, options);
       const running = readPidFile(pidFilePath(settings.port));
@@ -120,11 +127,13 @@ export function registerDaemon(program: Command): void {
       if (options.foreground) {
         // Loaded here: the rest of the CLI stays quick to start without the whole server.
         const { runDaemon } = await import('../../daemon/main.js');
-        await runDaemon(settings);
+        const server = await runDaemon(settings);
+        for (const problem of server.restoreProblems) process.stderr.write(`warning: not restored: ${problem}\n`);
         process.stdout.write(`daemon running in the foreground (pid ${process.pid}) at http://${settings.host}:${settings.port}\n`);
         return;
       }
       const started = await startDetached(settings);
+      for (const problem of started.restoreProblems) process.stderr.write(`warning: not restored: ${problem}\n`);
       process.stdout.write(`daemon started (pid ${started.pid}) at ${started.url}\n`);
     });
 
@@ -141,8 +150,10 @@ export function registerDaemon(program: Command): void {
         // RPC not answering (or refusing): fall back to the signal, which stops it the same way.
         process.kill(running.pid, 'SIGTERM');
       }
-      if (!(await waitForExit(running.pid, STOP_TIMEOUT_MS))) {
-        throw new CliError(`the daemon (pid ${running.pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+      // Running jobs get the daemon's grace period to finish; stopping instruments takes a little more.
+      const timeoutMs = (running.stopGraceMs ?? 30_000) + STOP_TIMEOUT_MS;
+      if (!(await waitForExit(running.pid, timeoutMs))) {
+        throw new CliError(`the daemon (pid ${running.pid}) did not stop within ${timeoutMs / 1000} s`);
       }
       process.stdout.write(`daemon stopped (pid ${running.pid})\n`);
     });

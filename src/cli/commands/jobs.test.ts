@@ -70,7 +70,7 @@ test('Ctrl-C on a blocking measure cancels the job on the instruments, prints th
   assert.equal(run.signal, null, `the CLI handled SIGINT instead of dying of it; stderr: ${run.stderr}`);
   assert.equal(run.code, 1, run.stderr);
   assert.equal((await daemon.client.call('job_status', { job_id: run.jobId })).status, 'canceled', 'the job does not go on running');
-  assert.match(run.stdout, /^\[0\] DMM1\.SET_RANGE\(range=1\) -> \[void\]$/m, 'the results gathered so far, in the text format');
+  assert.match(run.stdout, /^\[0\] DMM1\.SET_RANGE\(1\) -> \[void\]$/m, 'the results gathered so far, in the text format');
   assert.match(run.stdout, /endless-measure\.lua: error: canceled by request \(1 command\)$/m);
   assert.match(run.stderr, new RegExp(`job ${run.jobId} was canceled \\(SIGINT\\)`));
 });
@@ -91,7 +91,7 @@ test('measure exits 1 when a command in the job failed, and still prints every r
   const path = script('over-limit.lua', 'context:call("DAC1:1.SET_VOLTAGE", 12)\ncontext:call("DMM1.MEASURE_VOLTAGE")\n');
   const run = await runCli(daemon, ['measure', path]);
   assert.equal(run.code, 1, 'a failed command is a failure even though the job completed');
-  assert.match(run.stdout, /^\[0\] DAC1:1\.SET_VOLTAGE\(voltage=12\) -> ERROR: .*voltage/m);
+  assert.match(run.stdout, /^\[0\] DAC1:1\.SET_VOLTAGE\(12\) -> ERROR: .*voltage/m);
   assert.match(run.stdout, /^\[1\] DMM1\.MEASURE_VOLTAGE\(\) -> \[double\] /m);
   assert.match(run.stderr, /1 of 2 commands failed/);
   const json = await runCli(daemon, ['measure', path, '--json']);
@@ -103,7 +103,7 @@ test('measure exits 1 when the job failed (the script raised), and prints the re
   const path = script('raises.lua', 'context:call("DMM1.SET_RANGE", 2)\nerror("sample holder not cold")\n');
   const run = await runCli(daemon, ['measure', path]);
   assert.equal(run.code, 1);
-  assert.match(run.stdout, /^\[0\] DMM1\.SET_RANGE\(range=2\) -> \[void\]$/m);
+  assert.match(run.stdout, /^\[0\] DMM1\.SET_RANGE\(2\) -> \[void\]$/m);
   assert.match(run.stderr, /sample holder not cold/);
   const fine = await runCli(daemon, ['measure', script('fine.lua', 'context:call("DMM1.SET_RANGE", 2)\n')]);
   assert.equal(fine.code, 0, fine.stderr);
@@ -126,7 +126,7 @@ test('jobs result exits 1 for a failed or canceled job and 0 for a completed one
   assert.match(canceledResult.stderr, new RegExp(`job ${canceled} was canceled`));
   const completedResult = await runCli(daemon, ['jobs', 'result', completed]);
   assert.equal(completedResult.code, 0, completedResult.stderr);
-  assert.match(completedResult.stdout, /^\[0\] DMM1\.SET_RANGE\(range=1\) -> \[void\]$/m);
+  assert.match(completedResult.stdout, /^\[0\] DMM1\.SET_RANGE\(1\) -> \[void\]$/m);
 
   assert.equal((await runCli(daemon, ['jobs', 'wait', canceled])).code, 1);
   assert.equal((await runCli(daemon, ['jobs', 'wait', failed])).code, 1);

@@ -189,9 +189,15 @@ export function registerJobs(program: Command): void {
 
   jobs
     .command('list')
-    .description('all jobs, oldest first')
-    .action(async (_options: unknown, command: Command) => {
-      const answer = await withDaemon(command, (client) => client.call('job_list', {}));
+    .description('jobs, oldest first (all of them unless filtered)')
+    .option('--status <status...>', 'only jobs in these states (queued, running, completed, failed, canceling, canceled)')
+    .option('--type <type>', 'only jobs of this type (measure, sleep, …)')
+    .option('--limit <n>', 'only the most recent n jobs')
+    .action(async (options: { status?: string[]; type?: string; limit?: string }, command: Command) => {
+      const limit = options.limit === undefined ? undefined : Number(options.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit must be a whole number ≥ 1, not ${JSON.stringify(options.limit)}`);
+      const params = { ...(options.status && { status: options.status }), ...(options.type && { type: options.type }), ...(limit !== undefined && { limit }) };
+      const answer = await withDaemon(command, (client) => client.call('job_list', params));
       const list = answer.jobs as Array<{ job_id: string; type: string; status: string; created_at: number; name?: string; error?: string }>;
       for (const job of list) {
         const created = new Date(job.created_at).toISOString();
