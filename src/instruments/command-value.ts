@@ -21,6 +21,8 @@ export interface CommandOutcome {
   startedAt: number;
   finishedAt: number;
   timedOut?: boolean;
+  /** True when the worker took the command up (its answer, success or failure, came from the worker). */
+  reachedInstrument?: boolean;
 }
 
 /** Throws when the value is malformed or its transfer file cannot be read. */

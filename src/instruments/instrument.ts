@@ -275,7 +275,7 @@ export class Instrument extends EventEmitter<InstrumentEvents> {
         continue;
       }
       this.pending.delete(result.id);
-      const outcome: CommandOutcome = { ok: result.ok === true, startedAt: result.startedAt, finishedAt: result.finishedAt };
+      const outcome: CommandOutcome = { ok: result.ok === true, startedAt: result.startedAt, finishedAt: result.finishedAt, reachedInstrument: true };
       if (outcome.ok && result.value) {
         try {
           outcome.value = decodeWireValue(result.value);

@@ -83,15 +83,12 @@ export class JobSequencer extends EventEmitter implements ScriptHost {
   }
 
   rejected(call: RejectedCall): void {
-    const now = Date.now();
+    // Never started: no timings, only the error (records stay in index order).
     this.record({
       index: call.index,
       instrument: call.instrument,
       verb: call.verb,
       params: call.params as CommandRecord['params'],
-      started_at: now,
-      finished_at: now,
-      duration_ms: 0,
       error: call.error,
     });
     this.finished.set(call.index, { ok: false, error: call.error });
@@ -197,8 +194,8 @@ export class JobSequencer extends EventEmitter implements ScriptHost {
       duration_ms: outcome.finishedAt - outcome.startedAt,
     };
     let value: WaitValue;
+    if (outcome.ok || outcome.reachedInstrument) record.executed_at_ms = Math.floor(outcome.startedAt);
     if (outcome.ok) {
-      record.executed_at_ms = Math.floor(outcome.startedAt);
       record.return = toReturnValue(outcome.value, this.jobId, this.options.buffers, this.options.bufferThreshold ?? DEFAULT_BUFFER_THRESHOLD);
       value = { ok: true, value: record.return };
     } else {

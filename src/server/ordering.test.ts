@@ -32,7 +32,7 @@ before(async () => {
     // Slow sources for the parallel block: 40 ms commands overlap even when the machine is busy.
     dir.write('dac3.yaml', labConfig('DAC3', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
     dir.write('dac4.yaml', labConfig('DAC4', 'dac', '  commands: { SET_VOLTAGE: { delay_ms: 40 } }')),
-    dir.write('crashy.yaml', labConfig('CRASHY', 'dmm', '  commands: { MEASURE_VOLTAGE: { delay_ms: 500 } }')),
+    dir.write('crashy.yaml', labConfig('CRASHY', 'dmm', '  commands: { MEASURE_VOLTAGE: { delay_ms: 500 }, MEASURE_CURRENT: { fail: "input overload" } }')),
   ];
   await Promise.all(configs.map((path) => server.startInstrument(path)));
 });
@@ -139,6 +139,7 @@ test('a parameter outside its limits fails before reaching the instrument, retur
   assert.equal(result.status, 'success');
   assert.match(result.results[0]!.error!, /<inline>:2: .*voltage = 12 is above the maximum 10/);
   assert.equal(result.results[0]!.executed_at_ms, undefined);
+  assert.equal(result.results[0]!.started_at, undefined, 'a call that never ran has no timings');
   assert.equal(result.log[0]!.message, 'nil');
   assert.equal(result.results[1]!.error, undefined);
 });
@@ -228,4 +229,13 @@ test('a worker killed during a job: its pending commands fail naming it, the job
   const status = server.instrumentStatus('CRASHY');
   assert.equal(status.restarts, 1);
   assert.notEqual(status.pid, pid);
+});
+
+test('a command that fails at the instrument is recorded with its error and the time it was executed', async () => {
+  const result = await run('context:call("CRASHY.MEASURE_CURRENT")\ncontext:call("CRASHY.SET_RANGE", 1)');
+  assert.equal(result.status, 'success');
+  const failed = result.results[0]!;
+  assert.match(failed.error!, /input overload/);
+  assert.equal(typeof failed.executed_at_ms, 'number');
+  assert.equal(result.results[1]!.error, undefined);
 });
