@@ -3,9 +3,9 @@
 // queue, and optionally the HTTP RPC endpoint. The daemon is this class in its own process;
 // a host application can start it in-process instead:
 //
-//   const server = await InstrumentServer.start({ rpc: { port: 8555 } });
+//   const server = await InstrumentServer.start({ rpcPort: 8555 });
 //   await server.startInstrument('examples/lab/configs/dac1.yaml');
-//   const id = await server.submitMeasure({ scriptPath: 'sweep.lua' });
+//   const id = await server.submitMeasure('sweep.lua');
 //   const result = await server.waitForResult(id);
 //   await server.stop();
 import { EventEmitter } from 'node:events';
@@ -43,6 +43,8 @@ export interface InstrumentServerOptions {
   dataDir?: string;
   /** Serve HTTP RPC (default: not for an embedded server; the daemon always does). */
   rpc?: RpcListenOptions | false;
+  /** Shorthand for `rpc: { port }`. */
+  rpcPort?: number;
   /** Folder for instrument_server.log and worker_<NAME>.log; without it nothing is written. */
   logDir?: string;
   logLevel?: string;
@@ -123,7 +125,8 @@ export class InstrumentServer extends EventEmitter {
       // again before the jobs run, even without --restore.
       if (options.restore || server.queue.recovered.queued.length > 0) await server.restoreInstruments();
       server.queue.start();
-      if (options.rpc) await server.listen(options.rpc);
+      const rpc = options.rpc || (options.rpcPort !== undefined ? { port: options.rpcPort } : undefined);
+      if (rpc) await server.listen(rpc);
     } catch (error) {
       await server.stop();
       throw error;
@@ -176,9 +179,9 @@ export class InstrumentServer extends EventEmitter {
 
   // ---- jobs -------------------------------------------------------------------------------------
 
-  /** Queues a measure job (`scriptPath` or inline `script`) and returns its id at once. */
-  submitMeasure(request: MeasureRequest): Promise<string> {
-    return this.queue.submitMeasure(request);
+  /** Queues a measure job (a script path, or a request with `scriptPath` or inline `script`) and returns its id at once. */
+  submitMeasure(request: string | MeasureRequest): Promise<string> {
+    return this.queue.submitMeasure(typeof request === 'string' ? { scriptPath: request } : request);
   }
 
   jobStatus(id: string): JobInfo {
@@ -209,7 +212,7 @@ export class InstrumentServer extends EventEmitter {
   }
 
   /** Submits a script, waits for it and returns its result (the CLI `measure`). */
-  async runMeasure(request: MeasureRequest): Promise<JobResult> {
+  async runMeasure(request: string | MeasureRequest): Promise<JobResult> {
     return this.waitForResult(await this.submitMeasure(request));
   }
 

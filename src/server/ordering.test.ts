@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { makeTempDir, type TempDir } from '../test-support/index.js';
 import type { JobResult } from '../results/types.js';
 import { InstrumentServer } from './instrument-server.js';
+import { freePort } from '../daemon/free-port.js';
 
 const labApis = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples/lab/apis');
 
@@ -238,4 +239,20 @@ test('a command that fails at the instrument is recorded with its error and the 
   assert.match(failed.error!, /input overload/);
   assert.equal(typeof failed.executed_at_ms, 'number');
   assert.equal(result.results[1]!.error, undefined);
+});
+
+test('the embedding API takes a script path and serves RPC on rpcPort', async () => {
+  const script = dir.write('set.lua', 'context:call("DMM1.SET_RANGE", 4)\n');
+  const result = await server.waitForResult(await server.submitMeasure(script));
+  assert.equal(result.status, 'success');
+  assert.equal(result.script, script);
+  const port = await freePort();
+  const embedded = await InstrumentServer.start({ rpcPort: port, cwd: dir.path });
+  try {
+    assert.equal(embedded.rpc?.port, port);
+    const answer = await (await fetch(`http://127.0.0.1:${port}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"command":"list","params":{}}' })).json();
+    assert.deepEqual(answer, { ok: true, instruments: [] });
+  } finally {
+    await embedded.stop();
+  }
 });
