@@ -32,7 +32,7 @@ async function waitJob(daemon: RunningDaemon, jobId: string): Promise<Record<str
 }
 
 test('the seed example: ten jobs submitted over RPC complete in order, each with its results', async () => {
-  await withDaemon(async (daemon) => {
+  await withDaemon(async (daemon, root) => {
     await startLab(daemon);
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -49,6 +49,10 @@ test('the seed example: ten jobs submitted over RPC complete in order, each with
     assert.deepEqual(Object.keys(first.results[0]!).filter((k) => ['index', 'instrument', 'verb', 'params', 'executed_at_ms', 'return'].includes(k)).sort(), ['executed_at_ms', 'index', 'instrument', 'params', 'return', 'verb']);
     const list = await daemon.client.call('job_list', {});
     assert.deepEqual((list.jobs as Array<{ job_id: string }>).map((j) => j.job_id), ids);
+    // Logs go to the data folder's logs/: the daemon's and one per instrument worker.
+    const logs = readdirSync(join(root, 'data', 'logs'));
+    for (const name of ['instrument_server.log', 'worker_DAC1.log', 'worker_DMM1.log', 'worker_SCOPE1.log']) assert.ok(logs.includes(name), `${name} in ${logs.join(', ')}`);
+    assert.match(readFileSync(join(root, 'data', 'logs', 'instrument_server.log'), 'utf8'), /"msg":"instrument started"/);
   });
 });
 
