@@ -158,6 +158,20 @@ test('config schema problems: name pattern, missing fields, bad sim section', ()
   ]);
 });
 
+test('config: schema problems and cross-checks are reported in one round', () => {
+  const text = 'name: src1\napi_ref: api.yaml\nconnection: {type: VISA, address: "sim://src1"}\nio_config:\n  temperature: {type: float}\n';
+  assert.deepEqual(configProblems(text), [
+    'line 1: name: "src1" must match ^[A-Z][A-Za-z0-9_]*$',
+    'line 5: io_config.temperature: port temperature does not exist in the API <dir>/api.yaml',
+    'line 4: io_config: port voltage (role input) is missing from io_config',
+    'line 4: io_config: port measured_current (role output) is missing from io_config',
+  ]);
+  assert.deepEqual(configProblems('name: src1\napi_ref: nowhere.yaml\nconnection: {type: VISA, address: "sim://src1"}\n'), [
+    'line 1: name: "src1" must match ^[A-Z][A-Za-z0-9_]*$',
+    'line 2: api_ref: API definition nowhere.yaml not found (tried <dir>/nowhere.yaml)',
+  ]);
+});
+
 test('config: a missing api_ref names the paths tried', () => {
   assert.deepEqual(configProblems(CONFIG.replace('api.yaml', 'apis/none.yaml')), [
     'line 2: api_ref: API definition apis/none.yaml not found (tried <dir>/apis/none.yaml)',

@@ -24,18 +24,28 @@ export function validateApiFile(path: string): string[] {
 export function validateConfigFile(path: string, options: LoadOptions = {}): string[] {
   const file = read(resolve(path), 'instrument configuration');
   if (!('data' in file)) return file.problems;
-  const schema = schemaProblems('config', file);
-  if (schema.length > 0) return schema;
-
-  const apiRef = String((file.data as Record<string, unknown>).api_ref);
+  // Schema problems and cross-checks are reported together, so one run shows everything.
+  const problems = schemaProblems('config', file);
+  const data = (typeof file.data === 'object' && file.data !== null ? file.data : {}) as Record<string, unknown>;
+  if (typeof data.api_ref !== 'string') return problems;
+  const apiRef = data.api_ref;
   const found = resolveApiRef(apiRef, file.path, options.cwd ?? process.cwd());
-  if (!found.ok) return [problemAt(file, ['api_ref'], apiRefNotFound(apiRef, found.tried))];
+  if (!found.ok) return [...problems, problemAt(file, ['api_ref'], apiRefNotFound(apiRef, found.tried))];
 
   const api = read(found.path, 'API definition');
-  if (!('data' in api)) return api.problems.map((problem) => problemAt(file, ['api_ref'], `${found.path}: ${problem}`));
+  if (!('data' in api)) return [...problems, ...api.problems.map((problem) => problemAt(file, ['api_ref'], `${found.path}: ${problem}`))];
   const apiProblems = apiFileProblems(api);
-  if (apiProblems.length > 0) return apiProblems.map((problem) => problemAt(file, ['api_ref'], `${found.path}: ${problem}`));
-  return ioConfigProblems(file, normaliseApiDefinition(api));
+  if (apiProblems.length > 0) return [...problems, ...apiProblems.map((problem) => problemAt(file, ['api_ref'], `${found.path}: ${problem}`))];
+  const ioConfig = data.io_config;
+  if (problems.length > 0 && (typeof ioConfig !== 'object' || ioConfig === null || Array.isArray(ioConfig))) return problems;
+  let crossChecks: string[];
+  try {
+    crossChecks = ioConfigProblems(file, normaliseApiDefinition(api));
+  } catch {
+    // An io_config of an odd shape is already reported by the schema.
+    crossChecks = [];
+  }
+  return [...new Set([...problems, ...crossChecks])];
 }
 
 function read(path: string, what: string): YamlFile | { problems: string[] } {
