@@ -487,3 +487,17 @@ describe('JobQueue: listing', () => {
     await queue.waitFor(third);
   });
 });
+
+describe('JobQueue: waiting', () => {
+  test('many callers waiting for one job all learn its end, without a listener each', async () => {
+    const queue = makeQueue();
+    const id = await queue.submitMeasure({ script: 'long' });
+    const listenersBefore = queue.listenerCount('job');
+    const waits = Array.from({ length: 50 }, () => queue.waitFor(id));
+    assert.equal(queue.listenerCount('job'), listenersBefore);
+    (await runner.started(id)).stage();
+    runner.runs.get(id)!.finish();
+    const infos = await Promise.all(waits);
+    assert.ok(infos.every((info) => info.job_id === id && info.status === 'completed'));
+  });
+});

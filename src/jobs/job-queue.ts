@@ -110,6 +110,8 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   /** Jobs submitted by runJob, and the error their handler threw (so runJob can rethrow it as is). */
   private readonly awaited = new Map<string, unknown>();
   private waiters: (() => void)[] = [];
+  /** Callers of waitFor, by job id. */
+  private readonly finishWaiters = new Map<string, Array<(info: JobInfo) => void>>();
   private dispatcher?: Promise<void>;
   /** What the store recovered when this queue was built: jobs queued again, jobs failed as interrupted. */
   readonly recovered: Recovery;
@@ -259,13 +261,11 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   waitFor(id: string): Promise<JobInfo> {
     const info = this.jobStatus(id);
     if (FINISHED_STATUSES.has(info.status)) return Promise.resolve(info);
+    // Kept by job id (not as 'job' listeners), so thousands of waiting clients cost nothing per event.
     return new Promise((resolve) => {
-      const listener = (changed: JobInfo) => {
-        if (changed.job_id !== id || !FINISHED_STATUSES.has(changed.status)) return;
-        this.off('job', listener);
-        resolve(changed);
-      };
-      this.on('job', listener);
+      const waiting = this.finishWaiters.get(id);
+      if (waiting) waiting.push(resolve);
+      else this.finishWaiters.set(id, [resolve]);
     });
   }
 
@@ -508,10 +508,16 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   }
 
   private emitJob(job: Job): void {
+    const info = toJobInfo(job);
     try {
-      this.emit('job', toJobInfo(job));
+      this.emit('job', info);
     } catch (err) {
       this.logger?.error({ err, job_id: job.id }, `job queue: a 'job' listener threw for ${job.id}`);
+    }
+    const waiting = FINISHED_STATUSES.has(job.status) ? this.finishWaiters.get(job.id) : undefined;
+    if (waiting) {
+      this.finishWaiters.delete(job.id);
+      for (const resolve of waiting) resolve(info);
     }
   }
 
