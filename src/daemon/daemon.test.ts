@@ -115,6 +115,13 @@ test('bad input gets a clear ok:false answer and the daemon keeps serving', asyn
     const brokenYaml = await rawRpc(daemon.url, JSON.stringify({ command: 'start', params: { config_path: broken } }));
     assert.equal(brokenYaml.answer.ok, false);
     assert.match(String(brokenYaml.answer.error), /broken\.yaml: line 2, column 1: YAML syntax error/);
+    await daemon.client.call('start', { config_path: labConfig('dmm1') });
+    const twice = await rawRpc(daemon.url, JSON.stringify({ command: 'start', params: { config_path: labConfig('dmm1') } }));
+    assert.equal(twice.status, 409);
+    assert.match(String(twice.answer.error), /DMM1 is already started/);
+    const unknown = await rawRpc(daemon.url, '{"command": "stop", "params": {"name": "GHOST"}}');
+    assert.equal(unknown.status, 404);
+    assert.match(String(unknown.answer.error), /GHOST/);
     assert.equal((await daemon.client.call('list', {})).ok, true);
   });
 });
