@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, processExists } from '../test-support/index.js';
-import { freePort, LAB, labConfig, postWithHost, rawRpc, runCli, startDaemon, type RunningDaemon } from './daemon-harness.js';
+import { freePort, LAB, labConfig, postWithHost, rawRpc, runCli, startDaemon, type RunningDaemon } from '../test-support/daemon.js';
 import type { JobResult } from '../results/types.js';
 
 async function withDaemon(fn: (daemon: RunningDaemon, root: string) => Promise<void>, args: string[] = []): Promise<void> {

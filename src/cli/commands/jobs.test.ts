@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../test-support/index.js';
-import { CLI, labConfig, runCli, startDaemon, type RunningDaemon } from '../../daemon/daemon-harness.js';
+import { CLI, labConfig, runCli, startDaemon, type RunningDaemon } from '../../test-support/daemon.js';
 
 let dir: TempDir;
 let daemon: RunningDaemon;

@@ -5,8 +5,8 @@ import { request as httpRequest } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../rpc/index.js';
-import { waitForLine } from '../test-support/index.js';
-import { freePort } from './free-port.js';
+import { waitForLine } from './events.js';
+import { freePort } from '../daemon/free-port.js';
 
 export { freePort };
 
