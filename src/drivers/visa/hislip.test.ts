@@ -3,19 +3,12 @@ import assert from 'node:assert/strict';
 import { createVisaDriver } from './index.js';
 import { HislipSimulator } from './simulators/hislip-simulator.js';
 import { SIM_IDN, simulatedWaveform } from './simulators/scpi-instrument.js';
-import { visaCommand, visaContext } from './simulators/test-context.js';
+import { visaCommand, visaContext, withConnectedDriver } from './simulators/test-context.js';
 import type { Driver } from '../driver.js';
 
 async function withHislipInstrument(fn: (driver: Driver, sim: HislipSimulator) => Promise<void>): Promise<void> {
   const sim = await HislipSimulator.start();
-  const driver = await createVisaDriver(visaContext(sim.address));
-  try {
-    await driver.connect();
-    await fn(driver, sim);
-  } finally {
-    await driver.close();
-    await sim.stop();
-  }
+  await withConnectedDriver(sim, sim.address, {}, fn);
 }
 
 test('HiSLIP: Initialize and AsyncInitialize open a session and *IDN? identifies the instrument', async () => {

@@ -3,20 +3,13 @@ import assert from 'node:assert/strict';
 import { createVisaDriver } from './index.js';
 import { ScpiSocketSimulator } from './simulators/socket-simulator.js';
 import { SIM_IDN, simulatedWaveform } from './simulators/scpi-instrument.js';
-import { visaCommand, visaContext } from './simulators/test-context.js';
+import { visaCommand, visaContext, withConnectedDriver } from './simulators/test-context.js';
 import { lxiMissing, lxiQuery, pyvisaMissing, pyvisaQuery } from './simulators/independent-clients.js';
 import type { Driver } from '../driver.js';
 
 async function withSocketInstrument(fn: (driver: Driver, sim: ScpiSocketSimulator) => Promise<void>, options: Record<string, unknown> = {}): Promise<void> {
   const sim = await ScpiSocketSimulator.start();
-  const driver = await createVisaDriver(visaContext(sim.address, options));
-  try {
-    await driver.connect();
-    await fn(driver, sim);
-  } finally {
-    await driver.close();
-    await sim.stop();
-  }
+  await withConnectedDriver(sim, sim.address, options, fn);
 }
 
 test('raw socket: *IDN? identifies the instrument', async () => {

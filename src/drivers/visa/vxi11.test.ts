@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createVisaDriver } from './index.js';
 import { Vxi11Simulator } from './simulators/vxi11-simulator.js';
 import { SIM_IDN, simulatedWaveform } from './simulators/scpi-instrument.js';
-import { visaCommand, visaContext } from './simulators/test-context.js';
+import { visaCommand, visaContext, withConnectedDriver } from './simulators/test-context.js';
 import { lxiMissing, lxiQuery, pyvisaMissing, pyvisaQuery } from './simulators/independent-clients.js';
 import { useSystemPortmapper } from './simulators/rpcbind.js';
 import type { Driver } from '../driver.js';
@@ -11,14 +11,7 @@ import type { Driver } from '../driver.js';
 async function withVxi11Instrument(fn: (driver: Driver, sim: Vxi11Simulator) => Promise<void>, device = 'inst0', options: Record<string, unknown> = {}): Promise<void> {
   const sim = await Vxi11Simulator.start();
   const address = device === 'inst0' ? 'TCPIP::127.0.0.1::INSTR' : `TCPIP0::127.0.0.1::${device}::INSTR`;
-  const driver = await createVisaDriver(visaContext(address, { portmapper_port: sim.portmapperPort, ...options }));
-  try {
-    await driver.connect();
-    await fn(driver, sim);
-  } finally {
-    await driver.close();
-    await sim.stop();
-  }
+  await withConnectedDriver(sim, address, { portmapper_port: sim.portmapperPort, ...options }, fn);
 }
 
 test('VXI-11: the portmapper leads to the core channel and *IDN? identifies the instrument', async () => {
