@@ -1,5 +1,5 @@
 // Temporary folders for tests: created fresh, removed by the test that made them.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -11,7 +11,8 @@ export interface TempDir {
 }
 
 export function makeTempDir(prefix = 'instrument-server-test-'): TempDir {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+  // Canonical, so tests can compare it with the canonical paths the loaders return.
+  const path = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   return {
     path,
     write(relative, text) {
