@@ -30,20 +30,6 @@ export interface DriverCommand {
 /** Typed arrays cross the process boundary as binary; plain arrays are fine for small data. */
 export type NumericArray = number[] | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array;
 
-/** The element type of a typed array; undefined for a plain array of numbers. */
-export function typedArrayDataType(value: NumericArray): ArrayDataType | undefined {
-  if (value instanceof Float64Array) return 'float64';
-  if (value instanceof Float32Array) return 'float32';
-  if (value instanceof Int32Array) return 'int32';
-  if (value instanceof Uint32Array) return 'uint32';
-  if (value instanceof Int16Array) return 'int16';
-  if (value instanceof Uint16Array) return 'uint16';
-  if (value instanceof Int8Array) return 'int8';
-  if (value instanceof Uint8Array) return 'uint8';
-  if (value instanceof BigInt64Array) return 'int64';
-  if (value instanceof BigUint64Array) return 'uint64';
-  return undefined;
-}
 
 /** What a driver returns; `null`/`undefined` means void. The worker converts to the declared return type. */
 export type DriverValue = number | bigint | string | boolean | NumericArray | null | undefined;

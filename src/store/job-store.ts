@@ -10,6 +10,7 @@ import type { Job, JobStatus, JobType, ScriptMode } from '../jobs/job.js';
 import type { CommandRecord, JobResult, LogLine } from '../results/types.js';
 import { JobIdGenerator } from './job-id.js';
 import { MIGRATIONS } from './migrations.js';
+import { ARRAY_DATA_TYPES, bytesPerElement } from '../drivers/typed-arrays.js';
 
 /** File name of the database inside the data folder. */
 export const STORE_FILE_NAME = 'instrument-server.sqlite';
@@ -61,10 +62,6 @@ export interface Recovery {
   /** Jobs that were running or canceling: now `failed` with INTERRUPTED_JOB_ERROR, partial results kept. */
   interrupted: Job[];
 }
-
-const ELEMENT_BYTES: Record<ArrayDataType, number> = {
-  int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
-};
 
 interface JobRow {
   seq: number;
@@ -287,7 +284,7 @@ export class JobStore {
 
   /** Stores a buffer (a large array). `elementCount` defaults to the byte length / element size. */
   putBuffer(id: string, jobId: string | null, dataType: ArrayDataType, bytes: Uint8Array, elementCount?: number): void {
-    const size = ELEMENT_BYTES[dataType];
+    const size = ARRAY_DATA_TYPES.includes(dataType) ? bytesPerElement(dataType) : undefined;
     if (size === undefined) throw new Error(`Job store: buffer ${id} has unknown data type ${String(dataType)}`);
     if (elementCount === undefined) {
       if (bytes.byteLength % size !== 0) {

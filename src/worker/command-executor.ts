@@ -4,7 +4,8 @@
 import type { LoadedInstrument } from '../config/types.js';
 import type { Driver, DriverReply, NumericArray } from '../drivers/driver.js';
 import { LARGE_ARRAY_BYTES, type WireCommand, type WireResult, type WireValue } from './protocol.js';
-import { bytesPerElement, toTypedArray, writeArrayFile } from './array-transfer.js';
+import { writeArrayFile } from './array-transfer.js';
+import { bytesPerElement, toTypedArray } from '../drivers/typed-arrays.js';
 import { commandTimeoutMs, prepareCommand, scaleOutput } from './command-preparation.js';
 import { convertReply, type ConvertedValue } from './reply-conversion.js';
 

@@ -1,7 +1,8 @@
 // Turns what a driver answered into the type the API declares for the command (a SCPI reply
 // "+1.234E-03" for a `double` command becomes a number), so scripts always see declared types.
 import type { ArrayDataType, CommandSpec } from '../config/types.js';
-import { typedArrayDataType, type DriverReply, type NumericArray } from '../drivers/driver.js';
+import type { DriverReply, NumericArray } from '../drivers/driver.js';
+import { typedArrayDataType } from '../drivers/typed-arrays.js';
 
 export type ConvertedValue =
   | { type: 'void' }

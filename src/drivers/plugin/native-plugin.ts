@@ -13,6 +13,7 @@ import {
 import { PluginLoadError } from './js-plugin.js';
 import type { PluginBackend } from './plugin-driver.js';
 import type { PluginCommand, PluginConfig, PluginMetadata, PluginResponse, PluginValue } from './plugin-types.js';
+import { typedArrayFromBytes } from '../typed-arrays.js';
 
 interface NativeFunctions {
   getMetadata: () => { api_version: number; name: string; version: string; protocol_type: string; description: string };
@@ -176,7 +177,7 @@ export class NativePlugin implements PluginBackend {
       if (!dataType) return { success: false, error_message: `response has large data of unknown data_type ${buffer.readUInt8(r.data_type)}` };
       if (!ArrayBuffer.isView(value)) {
         const size = Math.min(buffer.readUInt32LE(r.binary_response_size), PAYLOAD_SIZE);
-        value = bytesAs(Buffer.from(buffer.subarray(r.binary_response, r.binary_response + size)), dataType);
+        value = typedArrayFromBytes(buffer.subarray(r.binary_response, r.binary_response + size), dataType);
       }
       const count = Number(buffer.readBigUInt64LE(r.data_element_count));
       if (count > 0 && ArrayBuffer.isView(value) && (value as NumericArray).length > count) value = (value as Float64Array).subarray(0, count);
@@ -215,17 +216,3 @@ function safeNumber(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-function bytesAs(bytes: Buffer, dataType: ArrayDataType): PluginValue {
-  const copy = new Uint8Array(bytes).buffer;
-  const size = { float32: 4, float64: 8, int32: 4, int64: 8, uint32: 4, uint64: 8, uint8: 1, int8: 1, int16: 2, uint16: 2 }[dataType];
-  const count = Math.floor(bytes.length / size);
-  switch (dataType) {
-    case 'float32': return new Float32Array(copy, 0, count);
-    case 'float64': return new Float64Array(copy, 0, count);
-    case 'int32': return new Int32Array(copy, 0, count);
-    case 'uint32': return new Uint32Array(copy, 0, count);
-    case 'int64': return new BigInt64Array(copy, 0, count);
-    case 'uint64': return new BigUint64Array(copy, 0, count);
-    default: return new Uint8Array(copy, 0, count);
-  }
-}

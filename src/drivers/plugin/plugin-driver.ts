@@ -2,7 +2,8 @@
 // instrument, and turns the plugin's response into a reply or a clear error. The two kinds of
 // plugin differ only in how they are loaded and called (js-plugin.ts, native-plugin.ts).
 import type { ParamValue } from '../../config/types.js';
-import { typedArrayDataType, type Driver, type DriverCommand, type DriverContext, type DriverReply, type NumericArray } from '../driver.js';
+import type { Driver, DriverCommand, DriverContext, DriverReply, NumericArray } from '../driver.js';
+import { typedArrayDataType } from '../typed-arrays.js';
 import type { PluginCommand, PluginConfig, PluginMetadata, PluginResponse } from './plugin-types.js';
 
 /** A loaded plugin, whatever its kind. */

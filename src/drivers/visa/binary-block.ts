@@ -3,6 +3,7 @@
 // contain the termination byte, so stream framing must skip over it (see replyEnd).
 import type { ArrayDataType } from '../../config/types.js';
 import type { NumericArray } from '../driver.js';
+import { bytesPerElement, typedArrayFromBytes } from '../typed-arrays.js';
 
 const HASH = 0x23;
 const ZERO = 0x30;
@@ -73,13 +74,6 @@ export class BinaryBlockError extends Error {
   }
 }
 
-const ELEMENT_SIZE: Record<ArrayDataType, number> = {
-  float32: 4, float64: 8, int32: 4, int64: 8, uint32: 4, uint64: 8, uint8: 1, int8: 1, int16: 2, uint16: 2,
-};
-
-export function elementSize(dataType: ArrayDataType): number {
-  return ELEMENT_SIZE[dataType];
-}
 
 /** The payload bytes of the block in a reply (trailing termination ignored). */
 export function blockPayload(reply: Buffer): Buffer {
@@ -100,33 +94,18 @@ export function blockPayload(reply: Buffer): Buffer {
 
 /** Decodes block payload bytes into a typed array of the given element type and byte order. */
 export function decodeBlock(payload: Buffer, dataType: ArrayDataType, littleEndian = true): NumericArray {
-  const size = ELEMENT_SIZE[dataType];
+  const size = bytesPerElement(dataType);
   if (payload.length % size !== 0) {
     throw new BinaryBlockError(`block of ${payload.length} bytes is not a whole number of ${dataType} values (${size} bytes each)`);
   }
   const count = payload.length / size;
-  // Copy into a fresh, aligned buffer: the payload may sit at any offset of a pooled Buffer.
-  const bytes = new Uint8Array(payload.length);
-  bytes.set(payload);
-  if (!littleEndian && size > 1) {
-    const view = Buffer.from(bytes.buffer, 0, bytes.length);
-    if (size === 2) view.swap16();
-    else if (size === 4) view.swap32();
-    else view.swap64();
-  }
-  const ab = bytes.buffer;
-  switch (dataType) {
-    case 'float32': return new Float32Array(ab, 0, count);
-    case 'float64': return new Float64Array(ab, 0, count);
-    case 'int32': return new Int32Array(ab, 0, count);
-    case 'uint32': return new Uint32Array(ab, 0, count);
-    case 'int16': return new Int16Array(ab, 0, count);
-    case 'uint16': return new Uint16Array(ab, 0, count);
-    case 'int8': return new Int8Array(ab, 0, count);
-    case 'uint8': return new Uint8Array(ab, 0, count);
-    case 'int64': return new BigInt64Array(ab, 0, count);
-    case 'uint64': return new BigUint64Array(ab, 0, count);
-  }
+  if (littleEndian || size === 1) return typedArrayFromBytes(payload, dataType, count);
+  // Big-endian: swap a copy (never the caller's bytes), then read it as little-endian.
+  const swapped = Buffer.from(payload);
+  if (size === 2) swapped.swap16();
+  else if (size === 4) swapped.swap32();
+  else swapped.swap64();
+  return typedArrayFromBytes(swapped, dataType, count);
 }
 
 /** Encodes bytes as a definite-length block `#<n><len><bytes>` (used by simulators and tests). */

@@ -7,6 +7,7 @@ import type { ArrayDataType } from '../../config/types.js';
 import type { Driver, DriverCommand, DriverContext, DriverReply } from '../driver.js';
 import { parseReply, ReplyParseError, replyText, type ReplyFormat } from './reply-parser.js';
 import { TransportClosedError, TransportTimeoutError, type Transport } from './transport.js';
+import { ARRAY_DATA_TYPES } from '../typed-arrays.js';
 
 export interface VisaOptions {
   readTermination: Buffer;
@@ -23,7 +24,6 @@ export interface VisaOptions {
   timeoutMs: number;
 }
 
-const ARRAY_TYPES: readonly ArrayDataType[] = ['float32', 'float64', 'int32', 'int64', 'uint32', 'uint64', 'uint8', 'int8', 'int16', 'uint16'];
 
 /** Accepts real control characters or their escaped spellings ("\\r\\n") as written in YAML. */
 export function terminationBytes(value: unknown, fallback: string): Buffer {
@@ -37,8 +37,8 @@ export function visaOptions(context: DriverContext): VisaOptions {
   const protocol = (context.api.protocol.config ?? {}) as Record<string, unknown>;
   const pick = (name: string): unknown => options[name] ?? custom[name] ?? protocol[name];
   const dataType = pick('data_type');
-  if (dataType !== undefined && !ARRAY_TYPES.includes(dataType as ArrayDataType)) {
-    throw new Error(`Instrument ${context.instrument}: data_type "${String(dataType)}" is not one of ${ARRAY_TYPES.join(', ')}`);
+  if (dataType !== undefined && !ARRAY_DATA_TYPES.includes(dataType as ArrayDataType)) {
+    throw new Error(`Instrument ${context.instrument}: data_type "${String(dataType)}" is not one of ${ARRAY_DATA_TYPES.join(', ')}`);
   }
   const byteOrder = String(pick('byte_order') ?? 'little').toLowerCase();
   if (!['little', 'big', 'little-endian', 'big-endian', 'le', 'be'].includes(byteOrder)) {
