@@ -17,5 +17,5 @@ test('bytes at an odd offset are copied into an aligned buffer before they are r
   const source = new Uint8Array(1 + 8);
   source.set(new Uint8Array(new Float64Array([2.5]).buffer), 1);
   const values = typedArrayFromBytes(source.subarray(1), 'float64');
-  assert.deepEqual(Array.from(values), [2.5]);
+  assert.deepEqual(Array.from(values as Float64Array), [2.5]);
 });
