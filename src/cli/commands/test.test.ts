@@ -51,12 +51,20 @@ test('`test` exits 1 with the reason on stderr: bad parameter, bare parameter na
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^error: Instrument DMM1: unknown command EXPLODE/);
 
-  const timeout = await run(['test', 'dmm1.yaml', 'MEASURE_VOLTAGE', '--timeout', '1']);
-  assert.equal(timeout.code, 1);
-  assert.equal(timeout.stderr, 'error: Instrument DMM1: command MEASURE_VOLTAGE timed out after 1 ms\n');
-
   const dir = makeTempDir();
   try {
+    // A command far slower than its timeout, so a busy machine cannot turn the timeout into a reply.
+    const slow = dir.write('slow.yaml', [
+      'name: SLOW1',
+      `api_ref: ${configs}../apis/dmm.yaml`,
+      'connection: { type: VISA, address: "sim://slow" }',
+      'sim: { commands: { MEASURE_VOLTAGE: { delay_ms: 500 } } }',
+      '',
+    ].join('\n'));
+    const timeout = await run(['test', slow, 'MEASURE_VOLTAGE', '--timeout', '20']);
+    assert.equal(timeout.code, 1);
+    assert.equal(timeout.stderr, 'error: Instrument SLOW1: command MEASURE_VOLTAGE timed out after 20 ms\n');
+
     const config = dir.write('broken.yaml', [
       'name: BROKEN1',
       `api_ref: ${configs}../apis/dmm.yaml`,
